@@ -1,0 +1,59 @@
+using System.Collections.Concurrent;
+using System.Net;
+
+namespace Postern.Net;
+
+/// <summary>Counts open connections in total and per client address.</summary>
+public sealed class ConnectionLimiter
+{
+    private readonly ConnectionLimits _limits;
+    private readonly ConcurrentDictionary<IPAddress, int> _perAddress = new();
+    private int _total;
+
+    public ConnectionLimiter(ConnectionLimits limits) => _limits = limits;
+
+    public int Open => Volatile.Read(ref _total);
+
+    /// <summary>Takes a slot for <paramref name="address"/>; false when a limit is reached.</summary>
+    public bool TryAcquire(IPAddress address)
+    {
+        if (Interlocked.Increment(ref _total) > _limits.MaxConnections)
+        {
+            Interlocked.Decrement(ref _total);
+            return false;
+        }
+
+        int count = _perAddress.AddOrUpdate(address, 1, (_, n) => n + 1);
+        if (count > _limits.MaxConnectionsPerAddress)
+        {
+            Release(address);
+            return false;
+        }
+
+        return true;
+    }
+
+    public void Release(IPAddress address)
+    {
+        Interlocked.Decrement(ref _total);
+        while (true)
+        {
+            if (!_perAddress.TryGetValue(address, out int n))
+            {
+                return;
+            }
+
+            if (n <= 1)
+            {
+                if (_perAddress.TryRemove(new KeyValuePair<IPAddress, int>(address, n)))
+                {
+                    return;
+                }
+            }
+            else if (_perAddress.TryUpdate(address, n - 1, n))
+            {
+                return;
+            }
+        }
+    }
+}

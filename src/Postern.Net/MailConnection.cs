@@ -1,0 +1,315 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Text;
+
+namespace Postern.Net;
+
+/// <summary>
+/// One client connection as the protocol code sees it: a bounded line/byte reader, a buffered
+/// writer, timeouts on every wait, and a single "upgrade to TLS now" call. It knows nothing of
+/// SMTP, IMAP or POP3.
+/// </summary>
+/// <remarks>
+/// Invariant (the STARTTLS injection defence, CVE-2011-0411 and the NO STARTTLS study):
+/// <see cref="StartTlsAsync"/> throws away every byte that was received but not yet consumed,
+/// so nothing a client pipelined after STARTTLS can be executed inside the TLS session.
+/// </remarks>
+public sealed class MailConnection : IAsyncDisposable
+{
+    /// <summary>How far past an over-long line we keep reading to find its end before giving up.</summary>
+    private const int MaxDiscardBytes = 1 << 20;
+
+    private readonly Stream _transport;
+    private readonly TlsPolicy? _tls;
+    private Stream _stream;
+    private byte[] _in;
+    private int _start;
+    private int _end;
+    private readonly ArrayBufferWriter<byte> _out = new(4096);
+
+    public MailConnection(Stream transport, EndpointInfo endpoint, EndPoint? remote, TlsPolicy? tls)
+    {
+        _transport = transport;
+        _stream = transport;
+        _tls = tls;
+        Endpoint = endpoint;
+        Remote = remote;
+        _in = ArrayPool<byte>.Shared.Rent(4096);
+    }
+
+    public EndpointInfo Endpoint { get; }
+
+    public EndPoint? Remote { get; }
+
+    /// <summary>The client's IP address, or null for non-IP transports (tests).</summary>
+    public IPAddress? RemoteAddress => (Remote as IPEndPoint)?.Address;
+
+    /// <summary>How long a read may wait for the peer. Protocols shorten it before login.</summary>
+    public TimeSpan ReadTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long a flush may wait for a peer that does not read.</summary>
+    public TimeSpan WriteTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    public bool IsTls => _stream is SslStream;
+
+    public SslProtocols? TlsProtocol => (_stream as SslStream)?.SslProtocol;
+
+    public TlsCipherSuite? CipherSuite => (_stream as SslStream)?.NegotiatedCipherSuite;
+
+    /// <summary>Whether this connection can still be upgraded with <see cref="StartTlsAsync"/>.</summary>
+    public bool CanStartTls => !IsTls && _tls is not null;
+
+    /// <summary>Bytes thrown away at the last STARTTLS upgrade (pipelined after the command).</summary>
+    public int DiscardedAtUpgrade { get; private set; }
+
+    /// <summary>Describes TLS for logs: "TLSv1.3 TLS_AES_256_GCM_SHA384" or "plaintext".</summary>
+    public string TlsDescription => _stream is SslStream s ? $"{s.SslProtocol} {s.NegotiatedCipherSuite}" : "plaintext";
+
+    /// <summary>True when no unread input is buffered (useful to decide when to flush pipelined replies).</summary>
+    public bool HasBufferedInput => _end > _start;
+
+    /// <summary>Runs the TLS handshake on a fresh connection (implicit TLS endpoints).</summary>
+    public Task AuthenticateImplicitTlsAsync(CancellationToken ct) => UpgradeAsync(ct);
+
+    /// <summary>
+    /// Upgrades a plaintext connection to TLS after the protocol has answered STARTTLS/STLS
+    /// positively. Every byte buffered but unread is discarded first.
+    /// </summary>
+    public async Task StartTlsAsync(CancellationToken ct)
+    {
+        if (!CanStartTls)
+        {
+            throw new InvalidOperationException("This connection is already TLS or has no certificate.");
+        }
+
+        await FlushAsync(ct).ConfigureAwait(false);
+        DiscardedAtUpgrade = _end - _start;
+        _start = _end = 0;
+        await UpgradeAsync(ct).ConfigureAwait(false);
+    }
+
+    private async Task UpgradeAsync(CancellationToken ct)
+    {
+        if (_tls is null)
+        {
+            throw new InvalidOperationException("No TLS certificate is configured.");
+        }
+
+        var ssl = new SslStream(_transport, leaveInnerStreamOpen: true);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cts.CancelAfter(_tls.HandshakeTimeout);
+        try
+        {
+            await ssl.AuthenticateAsServerAsync(_tls.ServerOptions, cts.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            await ssl.DisposeAsync().ConfigureAwait(false);
+            throw new IdleTimeoutException("TLS handshake timed out.");
+        }
+        catch
+        {
+            await ssl.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        _stream = ssl;
+    }
+
+    /// <summary>
+    /// Reads one line ended by LF. <paramref name="maxLength"/> counts the line ending too
+    /// (RFC 5321 4.5.3.1.4: 1000 octets including CRLF for SMTP commands).
+    /// </summary>
+    public async ValueTask<LineResult> ReadLineAsync(int maxLength, CancellationToken ct)
+    {
+        int scanFrom = _start;
+        long discarded = 0;
+        bool discarding = false;
+        while (true)
+        {
+            int idx = Array.IndexOf(_in, (byte)'\n', scanFrom, _end - scanFrom);
+            if (idx >= 0)
+            {
+                int lineStart = _start;
+                _start = idx + 1;
+                if (discarding || idx + 1 - lineStart > maxLength)
+                {
+                    return new LineResult(LineStatus.TooLong, ReadOnlyMemory<byte>.Empty, false);
+                }
+
+                bool bare = idx == lineStart || _in[idx - 1] != (byte)'\r';
+                int contentEnd = bare ? idx : idx - 1;
+                return new LineResult(LineStatus.Line, _in.AsMemory(lineStart, contentEnd - lineStart), bare);
+            }
+
+            if (_end - _start >= maxLength)
+            {
+                // Over the limit with no end in sight: drop what we have and keep looking for LF.
+                discarding = true;
+                discarded += _end - _start;
+                _start = _end = 0;
+                if (discarded > MaxDiscardBytes)
+                {
+                    return new LineResult(LineStatus.Closed, ReadOnlyMemory<byte>.Empty, false);
+                }
+            }
+
+            MakeRoom(Math.Min(maxLength, MaxDiscardBytes) + 1);
+            scanFrom = _end;
+            if (await FillAsync(ct).ConfigureAwait(false) == 0)
+            {
+                return new LineResult(LineStatus.Closed, ReadOnlyMemory<byte>.Empty, false);
+            }
+        }
+    }
+
+    /// <summary>Reads up to <paramref name="destination"/>.Length bytes (buffered bytes first); 0 at end of stream.</summary>
+    public async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken ct)
+    {
+        if (_end == _start)
+        {
+            _start = _end = 0;
+            if (await FillAsync(ct).ConfigureAwait(false) == 0)
+            {
+                return 0;
+            }
+        }
+
+        int n = Math.Min(destination.Length, _end - _start);
+        _in.AsMemory(_start, n).CopyTo(destination);
+        _start += n;
+        return n;
+    }
+
+    /// <summary>Reads exactly <paramref name="destination"/>.Length bytes or throws <see cref="EndOfStreamException"/>.</summary>
+    public async ValueTask ReadExactlyAsync(Memory<byte> destination, CancellationToken ct)
+    {
+        while (destination.Length > 0)
+        {
+            int n = await ReadAsync(destination, ct).ConfigureAwait(false);
+            if (n == 0)
+            {
+                throw new EndOfStreamException("The client closed the connection in the middle of a literal.");
+            }
+
+            destination = destination[n..];
+        }
+    }
+
+    /// <summary>Ensures the buffer has space after <c>_end</c>, compacting or growing up to <paramref name="cap"/>.</summary>
+    private void MakeRoom(int cap)
+    {
+        if (_end < _in.Length)
+        {
+            return;
+        }
+
+        if (_start > 0)
+        {
+            Buffer.BlockCopy(_in, _start, _in, 0, _end - _start);
+            _end -= _start;
+            _start = 0;
+            return;
+        }
+
+        int size = Math.Max(_in.Length * 2, 4096);
+        size = Math.Max(Math.Min(size, cap), _in.Length + 1);
+        var bigger = ArrayPool<byte>.Shared.Rent(size);
+        Buffer.BlockCopy(_in, 0, bigger, 0, _end);
+        ArrayPool<byte>.Shared.Return(_in);
+        _in = bigger;
+    }
+
+    private async ValueTask<int> FillAsync(CancellationToken ct)
+    {
+        await FlushAsync(ct).ConfigureAwait(false);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cts.CancelAfter(ReadTimeout);
+        try
+        {
+            int n = await _stream.ReadAsync(_in.AsMemory(_end), cts.Token).ConfigureAwait(false);
+            _end += n;
+            return n;
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new IdleTimeoutException("The client sent nothing within the idle timeout.");
+        }
+    }
+
+    /// <summary>Appends bytes to the output buffer (sent at the next flush or read).</summary>
+    public void Write(ReadOnlySpan<byte> bytes) => _out.Write(bytes);
+
+    /// <summary>Appends UTF-8 text to the output buffer.</summary>
+    public void Write(string text)
+    {
+        int max = Encoding.UTF8.GetMaxByteCount(text.Length);
+        var span = _out.GetSpan(max);
+        int n = Encoding.UTF8.GetBytes(text, span);
+        _out.Advance(n);
+    }
+
+    /// <summary>Appends UTF-8 text and CRLF to the output buffer.</summary>
+    public void WriteLine(string text)
+    {
+        Write(text);
+        Write("\r\n"u8);
+    }
+
+    /// <summary>Appends bytes and flushes if the output buffer grew large (for streaming message bodies).</summary>
+    public async ValueTask WriteAsync(ReadOnlyMemory<byte> bytes, CancellationToken ct)
+    {
+        _out.Write(bytes.Span);
+        if (_out.WrittenCount >= 64 * 1024)
+        {
+            await FlushAsync(ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Sends everything buffered, bounded by <see cref="WriteTimeout"/>.</summary>
+    public async ValueTask FlushAsync(CancellationToken ct)
+    {
+        if (_out.WrittenCount == 0)
+        {
+            return;
+        }
+
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cts.CancelAfter(WriteTimeout);
+        try
+        {
+            await _stream.WriteAsync(_out.WrittenMemory, cts.Token).ConfigureAwait(false);
+            await _stream.FlushAsync(cts.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new IdleTimeoutException("The client did not read our output within the write timeout.");
+        }
+        finally
+        {
+            _out.ResetWrittenCount();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (_stream is SslStream ssl)
+            {
+                await ssl.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await _transport.DisposeAsync().ConfigureAwait(false);
+            var buffer = Interlocked.Exchange(ref _in, Array.Empty<byte>());
+            if (buffer.Length > 0)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+    }
+}

@@ -1,0 +1,89 @@
+namespace Postern.Storage;
+
+/// <summary>
+/// Everything the protocols need from storage, in mail terms. The SQLite store implements it
+/// for one node; a PostgreSQL store can implement it for several without any protocol change.
+/// </summary>
+/// <remarks>
+/// Durability contract: a method that stores a message returns only after the message body and
+/// its metadata are on stable storage (file and directory fsynced, transaction committed), so
+/// the caller may acknowledge it (SMTP 250, IMAP APPEND OK). A failure leaves nothing visible.
+/// Mailbox names use "/" as the hierarchy separator; "INBOX" is case-insensitive.
+/// </remarks>
+public interface IMailStore : IAsyncDisposable
+{
+    // ---- domains
+
+    Task<IReadOnlyList<string>> ListDomainsAsync(CancellationToken ct = default);
+
+    /// <summary>True if mail for <paramref name="domain"/> (case-insensitive) is delivered here.</summary>
+    Task<bool> IsLocalDomainAsync(string domain, CancellationToken ct = default);
+
+    /// <summary>Adds a domain; false if it already existed.</summary>
+    Task<bool> AddDomainAsync(string domain, CancellationToken ct = default);
+
+    /// <summary>Removes a domain; false if it did not exist. Fails while accounts use it.</summary>
+    Task<bool> RemoveDomainAsync(string domain, CancellationToken ct = default);
+
+    // ---- accounts
+
+    /// <summary>Finds an account by address (case-insensitive).</summary>
+    Task<Account?> FindAccountAsync(string address, CancellationToken ct = default);
+
+    Task<IReadOnlyList<Account>> ListAccountsAsync(CancellationToken ct = default);
+
+    /// <summary>Creates an account with the <see cref="DefaultMailboxes"/>. Its domain must be local.</summary>
+    Task<Account> AddAccountAsync(string address, string passwordHash, CancellationToken ct = default);
+
+    /// <summary>Removes an account and all its mail; false if there was none.</summary>
+    Task<bool> RemoveAccountAsync(string address, CancellationToken ct = default);
+
+    /// <summary>Replaces the password hash; false if there is no such account.</summary>
+    Task<bool> SetPasswordHashAsync(string address, string passwordHash, CancellationToken ct = default);
+
+    // ---- mailboxes
+
+    Task<IReadOnlyList<MailboxInfo>> ListMailboxesAsync(long accountId, CancellationToken ct = default);
+
+    /// <summary>Finds a mailbox by name; "INBOX" in any case means the inbox.</summary>
+    Task<MailboxInfo?> GetMailboxAsync(long accountId, string name, CancellationToken ct = default);
+
+    // ---- messages
+
+    /// <summary>All messages of a mailbox in ascending UID order (metadata only).</summary>
+    Task<IReadOnlyList<MessageInfo>> ListMessagesAsync(long mailboxId, CancellationToken ct = default);
+
+    /// <summary>Opens a message body for reading (a file stream; the caller disposes it). Null if the UID is gone.</summary>
+    Task<Stream?> OpenMessageAsync(long mailboxId, uint uid, CancellationToken ct = default);
+
+    /// <summary>Stores a message in a mailbox durably and returns its new UID.</summary>
+    Task<uint> AppendAsync(long mailboxId, Stream content, MessageFlags flags, DateTimeOffset internalDate, CancellationToken ct = default);
+
+    /// <summary>
+    /// Stores one message accepted by SMTP for all its recipients in one durable step: a copy in each
+    /// local account's INBOX and one entry in the outbound queue for the remote recipients.
+    /// </summary>
+    Task AcceptAsync(InboundMessage message, Stream content, CancellationToken ct = default);
+
+    /// <summary>Changes flags of the given UIDs (missing UIDs are ignored) and returns the messages as they now are.</summary>
+    Task<IReadOnlyList<MessageInfo>> SetFlagsAsync(long mailboxId, IReadOnlyList<uint> uids, MessageFlags flags, FlagChange change, CancellationToken ct = default);
+
+    /// <summary>
+    /// Permanently removes messages flagged \Deleted (only among <paramref name="uids"/> when given)
+    /// and returns the removed UIDs in ascending order.
+    /// </summary>
+    Task<IReadOnlyList<uint>> ExpungeAsync(long mailboxId, IReadOnlyList<uint>? uids = null, CancellationToken ct = default);
+
+    // ---- outbound queue
+
+    /// <summary>Number of messages waiting in the outbound queue (the delivery worker comes later).</summary>
+    Task<int> CountQueuedAsync(CancellationToken ct = default);
+
+    // ---- locks
+
+    /// <summary>
+    /// Takes the exclusive POP3 maildrop lock of an account (RFC 1939 section 8); null if another
+    /// session holds it. Disposing releases it.
+    /// </summary>
+    IDisposable? TryLockMaildrop(long accountId);
+}

@@ -1,0 +1,64 @@
+namespace Postern.Storage;
+
+/// <summary>The IMAP system flags a message can carry (RFC 9051 2.3.2). \Recent is not stored (IMAP4rev2 dropped it).</summary>
+[Flags]
+public enum MessageFlags
+{
+    None = 0,
+    Seen = 1,
+    Answered = 2,
+    Flagged = 4,
+    Deleted = 8,
+    Draft = 16,
+}
+
+/// <summary>How <see cref="IMailStore.SetFlagsAsync"/> combines the given flags with the stored ones.</summary>
+public enum FlagChange
+{
+    Replace,
+    Add,
+    Remove,
+}
+
+/// <summary>A user who can log in and receive mail.</summary>
+public sealed record Account(long Id, string Address, string PasswordHash);
+
+/// <summary>A mailbox and its counters, as IMAP SELECT and STATUS need them.</summary>
+/// <param name="Name">Full name with "/" as the hierarchy separator; "INBOX" is always spelled so.</param>
+/// <param name="SpecialUse">RFC 6154 attribute such as "\Sent", or null.</param>
+/// <param name="UidValidity">Never changes unless the mailbox is deleted and recreated.</param>
+/// <param name="UidNext">The UID the next message will get; UIDs strictly ascend and are never reused.</param>
+public sealed record MailboxInfo(
+    long Id,
+    long AccountId,
+    string Name,
+    string? SpecialUse,
+    uint UidValidity,
+    uint UidNext,
+    int MessageCount,
+    int UnseenCount,
+    long TotalSize,
+    bool Subscribed);
+
+/// <summary>One message in a mailbox: its metadata, never its body.</summary>
+public sealed record MessageInfo(uint Uid, MessageFlags Flags, DateTimeOffset InternalDate, long Size);
+
+/// <summary>A message accepted by SMTP: who it is for, already split into local and remote recipients.</summary>
+/// <param name="ReturnPath">The MAIL FROM address ("" for the null reverse-path).</param>
+/// <param name="LocalAccounts">Accounts whose INBOX receives a copy (each once).</param>
+/// <param name="RemoteRecipients">Addresses outside our domains, kept in the durable outbound queue.</param>
+public sealed record InboundMessage(string ReturnPath, IReadOnlyList<long> LocalAccounts, IReadOnlyList<string> RemoteRecipients);
+
+/// <summary>The well-known mailboxes every new account gets (RFC 6154 special-use).</summary>
+public static class DefaultMailboxes
+{
+    public static readonly IReadOnlyList<(string Name, string? SpecialUse)> All =
+    [
+        ("INBOX", null),
+        ("Sent", "\\Sent"),
+        ("Drafts", "\\Drafts"),
+        ("Trash", "\\Trash"),
+        ("Junk", "\\Junk"),
+        ("Archive", "\\Archive"),
+    ];
+}

@@ -1,0 +1,93 @@
+using System.IO.Pipelines;
+using System.Net;
+using Postern.Net;
+using Postern.Storage;
+using Postern.Storage.Accounts;
+
+namespace Postern.Protocol.Tests.Support;
+
+/// <summary>An in-memory full-duplex byte stream: what one side writes, the other reads.</summary>
+public sealed class DuplexStream(Stream input, Stream output) : Stream
+{
+    public static (DuplexStream Server, DuplexStream Client) CreatePair()
+    {
+        var toServer = new Pipe();
+        var toClient = new Pipe();
+        return (
+            new DuplexStream(toServer.Reader.AsStream(), toClient.Writer.AsStream()),
+            new DuplexStream(toClient.Reader.AsStream(), toServer.Writer.AsStream()));
+    }
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => true;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override void Flush() => output.Flush();
+    public override Task FlushAsync(CancellationToken ct) => output.FlushAsync(ct);
+    public override int Read(byte[] buffer, int offset, int count) => input.Read(buffer, offset, count);
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default) => input.ReadAsync(buffer, ct);
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) => input.ReadAsync(buffer, offset, count, ct);
+    public override void Write(byte[] buffer, int offset, int count) => output.Write(buffer, offset, count);
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken ct = default) => output.WriteAsync(buffer, ct);
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken ct) => output.WriteAsync(buffer, offset, count, ct);
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            output.Dispose();
+            input.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+}
+
+/// <summary>
+/// Runs one protocol session over an in-memory stream and gives the test the client's end.
+/// TLS works too (StartTls on the client side wraps its end in an SslStream trusting <see cref="Certificate"/>).
+/// </summary>
+public static class TestServer
+{
+    private static readonly Lazy<TlsPolicy> SharedTls = new(() =>
+    {
+        var cert = SelfSignedCertificate.Create("mail.test");
+        return new TlsPolicy(cert, TimeSpan.FromSeconds(10));
+    });
+
+    public static TlsPolicy Tls => SharedTls.Value;
+
+    /// <summary>Creates a store with domain example.org and user alice@example.org / password "secret" (fast hash).</summary>
+    public static async Task<(MemoryMailStore Store, Authenticator Auth, Account Alice)> CreateStoreAsync()
+    {
+        var store = new MemoryMailStore();
+        await store.AddDomainAsync("example.org");
+        var alice = await store.AddAccountAsync("alice@example.org", PasswordHasher.Hash("secret", iterations: 1000));
+        var auth = new Authenticator(store, failureDelay: TimeSpan.FromMilliseconds(10));
+        return (store, auth, alice);
+    }
+
+    /// <summary>Starts <paramref name="handler"/> on a new in-memory connection and returns the client end plus the session task.</summary>
+    public static (Stream Client, Task Session) Start(IConnectionHandler handler, MailProtocol protocol, TlsMode mode, CancellationToken ct = default)
+    {
+        var (server, client) = DuplexStream.CreatePair();
+        var endpoint = new EndpointInfo("test", protocol, IPAddress.Loopback, 0, mode);
+        var connection = new MailConnection(server, endpoint, new IPEndPoint(IPAddress.Loopback, 12345), Tls);
+        var session = Task.Run(async () =>
+        {
+            await using (connection)
+            {
+                if (mode == TlsMode.Implicit)
+                {
+                    await connection.AuthenticateImplicitTlsAsync(ct);
+                }
+
+                await handler.RunAsync(connection, ct);
+            }
+        }, ct);
+        return (client, session);
+    }
+}
