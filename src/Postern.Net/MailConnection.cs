@@ -16,7 +16,7 @@ namespace Postern.Net;
 /// <see cref="StartTlsAsync"/> throws away every byte that was received but not yet consumed,
 /// so nothing a client pipelined after STARTTLS can be executed inside the TLS session.
 /// </remarks>
-public sealed class MailConnection : IAsyncDisposable
+public sealed partial class MailConnection : IAsyncDisposable
 {
     /// <summary>How far past an over-long line we keep reading to find its end before giving up.</summary>
     private const int MaxDiscardBytes = 1 << 20;
@@ -40,6 +40,9 @@ public sealed class MailConnection : IAsyncDisposable
     }
 
     public EndpointInfo Endpoint { get; }
+
+    /// <summary>Where connection-level events (the STARTTLS upgrade) are logged; set by the listener.</summary>
+    public Microsoft.Extensions.Logging.ILogger? Log { get; set; }
 
     public EndPoint? Remote { get; }
 
@@ -88,7 +91,15 @@ public sealed class MailConnection : IAsyncDisposable
         DiscardedAtUpgrade = _end - _start;
         _start = _end = 0;
         await UpgradeAsync(ct).ConfigureAwait(false);
+        if (Log is not null)
+        {
+            LogUpgraded(Log, Endpoint.Name, Remote?.ToString() ?? "-", TlsDescription, DiscardedAtUpgrade);
+        }
     }
+
+    [Microsoft.Extensions.Logging.LoggerMessage(EventId = 105, Level = Microsoft.Extensions.Logging.LogLevel.Information,
+        Message = "STARTTLS on {Endpoint} from {Remote}: {Tls}; {Discarded} pipelined bytes discarded")]
+    private static partial void LogUpgraded(Microsoft.Extensions.Logging.ILogger log, string endpoint, string remote, string tls, int discarded);
 
     private async Task UpgradeAsync(CancellationToken ct)
     {

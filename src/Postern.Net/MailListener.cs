@@ -103,7 +103,7 @@ public sealed partial class MailListener : IAsyncDisposable
     {
         await Task.Yield();
         client.NoDelay = true;
-        var connection = new MailConnection(new NetworkStream(client, ownsSocket: true), _endpoint, remote, _tls);
+        var connection = new MailConnection(new NetworkStream(client, ownsSocket: true), _endpoint, remote, _tls) { Log = _log };
         try
         {
             if (_endpoint.Mode == TlsMode.Implicit)
