@@ -30,6 +30,7 @@ public sealed partial class SqliteMailStore : IMailStore
     private readonly ILogger _log;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly MaildropLocks _maildrops = new();
+    private FileStream? _processLock;
     private volatile bool _disposed;
 
     private SqliteMailStore(string dataDirectory, ILogger log)
@@ -58,7 +59,16 @@ public sealed partial class SqliteMailStore : IMailStore
         var store = new SqliteMailStore(Path.GetFullPath(dataDirectory), log ?? NullLogger.Instance);
 
         // Start-up touches every body file name once; keep it off the caller's thread.
-        await Task.Run(() => store.Initialize(ct), ct).ConfigureAwait(false);
+        try
+        {
+            await Task.Run(() => store.Initialize(ct), ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            store.ReleaseProcessLock();
+            throw;
+        }
+
         return store;
     }
 
@@ -77,6 +87,7 @@ public sealed partial class SqliteMailStore : IMailStore
             }
         }
 
+        TakeProcessLock();
         _bodies.EnsureLayout(_dataDirectory);
         ct.ThrowIfCancellationRequested();
 
@@ -156,6 +167,30 @@ public sealed partial class SqliteMailStore : IMailStore
         {
             LogOrphanFilesRemoved(orphans.Count);
         }
+    }
+
+    /// <summary>
+    /// One process per data folder: the open-time sweep deletes body files no committed row names,
+    /// which would destroy another process's writes in flight; the maildrop lock is in-process too.
+    /// FileShare.None is an exclusive flock on Unix, released by the kernel if the process dies.
+    /// </summary>
+    private void TakeProcessLock()
+    {
+        string path = Path.Combine(_dataDirectory, "store.lock");
+        try
+        {
+            _processLock = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e)
+        {
+            throw new InvalidOperationException($"The data folder {_dataDirectory} is in use by another Postern process.", e);
+        }
+    }
+
+    private void ReleaseProcessLock()
+    {
+        _processLock?.Dispose();
+        _processLock = null;
     }
 
     private void RestrictDatabaseFile()
@@ -305,9 +340,15 @@ public sealed partial class SqliteMailStore : IMailStore
         {
             using var connection = new SqliteConnection(_connectionString);
             connection.Open();
-            using var cmd = Command(connection, null, "PRAGMA wal_checkpoint(TRUNCATE);");
-            cmd.ExecuteNonQuery();
-            SqliteConnection.ClearPool(connection);
+            try
+            {
+                using var cmd = Command(connection, null, "PRAGMA wal_checkpoint(TRUNCATE);");
+                cmd.ExecuteNonQuery();
+            }
+            finally
+            {
+                SqliteConnection.ClearPool(connection);
+            }
         }
         catch (SqliteException e)
         {
@@ -315,6 +356,7 @@ public sealed partial class SqliteMailStore : IMailStore
         }
         finally
         {
+            ReleaseProcessLock();
             _writeLock.Release();
         }
     }

@@ -96,6 +96,19 @@ public sealed class DurabilityTests(TempDirectory temp) : IClassFixture<TempDire
     }
 
     [Fact]
+    public async Task A_data_folder_is_opened_by_one_store_at_a_time()
+    {
+        string dir = temp.NewDataDirectory();
+        var first = await SqliteMailStore.OpenAsync(dir);
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => SqliteMailStore.OpenAsync(dir));
+        Assert.Contains("in use", e.Message);
+
+        await first.DisposeAsync();
+        await using var second = await SqliteMailStore.OpenAsync(dir);
+        Assert.Empty(await second.ListDomainsAsync());
+    }
+
+    [Fact]
     public void Directory_sync_works_on_linux()
     {
         string dir = temp.NewDataDirectory();
