@@ -1,0 +1,168 @@
+using Microsoft.Data.Sqlite;
+
+namespace Postern.Storage.Sqlite;
+
+public sealed partial class SqliteMailStore
+{
+    /// <inheritdoc/>
+    public Task<Account?> FindAccountAsync(string address, CancellationToken ct = default)
+    {
+        // Login input: a malformed address is just an unknown user.
+        var name = Names.TryAddress(address);
+        if (name is null)
+        {
+            return Task.FromResult<Account?>(null);
+        }
+
+        return ReadAsync(connection =>
+        {
+            using var cmd = Command(connection, null, "SELECT id, address, password_hash FROM accounts WHERE address = $address;");
+            cmd.Parameters.AddWithValue("$address", name.Value.Address);
+            using var reader = cmd.ExecuteReader();
+            return reader.Read() ? ReadAccount(reader) : null;
+        }, ct);
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<Account>> ListAccountsAsync(CancellationToken ct = default) =>
+        ReadAsync<IReadOnlyList<Account>>(connection =>
+        {
+            using var cmd = Command(connection, null, "SELECT id, address, password_hash FROM accounts ORDER BY address;");
+            using var reader = cmd.ExecuteReader();
+            List<Account> accounts = [];
+            while (reader.Read())
+            {
+                accounts.Add(ReadAccount(reader));
+            }
+
+            return accounts;
+        }, ct);
+
+    /// <inheritdoc/>
+    public Task<Account> AddAccountAsync(string address, string passwordHash, CancellationToken ct = default)
+    {
+        var (normalized, domain) = Names.Address(address, nameof(address));
+        ArgumentException.ThrowIfNullOrEmpty(passwordHash);
+        return WriteAsync((connection, tx) =>
+        {
+            long domainId;
+            using (var find = Command(connection, tx, "SELECT id FROM domains WHERE name = $name;"))
+            {
+                find.Parameters.AddWithValue("$name", domain);
+                domainId = find.ExecuteScalar() is long id
+                    ? id
+                    : throw new InvalidOperationException($"The domain {domain} is not a local domain; add the domain before adding {normalized}.");
+            }
+
+            using (var exists = Command(connection, tx, "SELECT 1 FROM accounts WHERE address = $address;"))
+            {
+                exists.Parameters.AddWithValue("$address", normalized);
+                if (exists.ExecuteScalar() is not null)
+                {
+                    throw new InvalidOperationException($"The account {normalized} already exists.");
+                }
+            }
+
+            long accountId;
+            using (var insert = Command(connection, tx, """
+                INSERT INTO accounts (domain_id, address, password_hash, created_at)
+                VALUES ($domain, $address, $hash, $now) RETURNING id;
+                """))
+            {
+                insert.Parameters.AddWithValue("$domain", domainId);
+                insert.Parameters.AddWithValue("$address", normalized);
+                insert.Parameters.AddWithValue("$hash", passwordHash);
+                insert.Parameters.AddWithValue("$now", UnixSecondsNow());
+                accountId = (long)insert.ExecuteScalar()!;
+            }
+
+            foreach (var (name, specialUse) in DefaultMailboxes.All)
+            {
+                CreateMailbox(connection, tx, accountId, name, specialUse);
+            }
+
+            return new Account(accountId, normalized, passwordHash);
+        }, ct);
+    }
+
+    /// <inheritdoc/>
+    public async Task<bool> RemoveAccountAsync(string address, CancellationToken ct = default)
+    {
+        var name = Names.TryAddress(address);
+        if (name is null)
+        {
+            return false;
+        }
+
+        var removed = await WriteAsync<List<string>?>((connection, tx) =>
+        {
+            long accountId;
+            using (var find = Command(connection, tx, "SELECT id FROM accounts WHERE address = $address;"))
+            {
+                find.Parameters.AddWithValue("$address", name.Value.Address);
+                if (find.ExecuteScalar() is not long id)
+                {
+                    return null;
+                }
+
+                accountId = id;
+            }
+
+            // The account's bodies are candidates for deletion; a body another account (or the
+            // queue) still shares stays.
+            List<long> blobIds = [];
+            using (var blobs = Command(connection, tx, """
+                SELECT DISTINCT g.blob_id FROM messages g JOIN mailboxes m ON m.id = g.mailbox_id
+                WHERE m.account_id = $account;
+                """))
+            {
+                blobs.Parameters.AddWithValue("$account", accountId);
+                using var reader = blobs.ExecuteReader();
+                while (reader.Read())
+                {
+                    blobIds.Add(reader.GetInt64(0));
+                }
+            }
+
+            // Mailboxes and messages go by ON DELETE CASCADE.
+            using (var delete = Command(connection, tx, "DELETE FROM accounts WHERE id = $account;"))
+            {
+                delete.Parameters.AddWithValue("$account", accountId);
+                delete.ExecuteNonQuery();
+            }
+
+            return DeleteUnreferencedBlobs(connection, tx, blobIds);
+        }, ct).ConfigureAwait(false);
+
+        if (removed is null)
+        {
+            return false;
+        }
+
+        // Only after commit: a crash before this leaves orphans that the next open removes.
+        _bodies.Delete(removed);
+        return true;
+    }
+
+    /// <inheritdoc/>
+    public Task<bool> SetPasswordHashAsync(string address, string passwordHash, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(passwordHash);
+        var name = Names.TryAddress(address);
+        if (name is null)
+        {
+            return Task.FromResult(false);
+        }
+
+        return WriteAsync((connection, tx) =>
+        {
+            using var cmd = Command(connection, tx, "UPDATE accounts SET password_hash = $hash WHERE address = $address;");
+            cmd.Parameters.AddWithValue("$hash", passwordHash);
+            cmd.Parameters.AddWithValue("$address", name.Value.Address);
+            return cmd.ExecuteNonQuery() > 0;
+        }, ct);
+    }
+
+    private static Account ReadAccount(SqliteDataReader reader) =>
+        new(reader.GetInt64(0), reader.GetString(1), reader.GetString(2));
+}

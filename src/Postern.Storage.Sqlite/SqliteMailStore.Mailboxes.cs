@@ -1,0 +1,103 @@
+using Microsoft.Data.Sqlite;
+
+namespace Postern.Storage.Sqlite;
+
+public sealed partial class SqliteMailStore
+{
+    private const string MailboxColumns = """
+        SELECT m.id, m.account_id, m.name, m.special_use, m.uid_validity, m.uid_next, m.subscribed,
+               COUNT(g.uid), COALESCE(SUM((g.flags & 1) = 0), 0), COALESCE(SUM(g.size), 0)
+        FROM mailboxes m LEFT JOIN messages g ON g.mailbox_id = m.id
+        """;
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<MailboxInfo>> ListMailboxesAsync(long accountId, CancellationToken ct = default) =>
+        ReadAsync<IReadOnlyList<MailboxInfo>>(connection =>
+        {
+            // INBOX first, then by name: the order clients show them in anyway.
+            using var cmd = Command(connection, null, MailboxColumns + """
+
+                WHERE m.account_id = $account
+                GROUP BY m.id
+                ORDER BY m.name <> 'INBOX', m.name;
+                """);
+            cmd.Parameters.AddWithValue("$account", accountId);
+            using var reader = cmd.ExecuteReader();
+            List<MailboxInfo> boxes = [];
+            while (reader.Read())
+            {
+                boxes.Add(ReadMailbox(reader));
+            }
+
+            return boxes;
+        }, ct);
+
+    /// <inheritdoc/>
+    public Task<MailboxInfo?> GetMailboxAsync(long accountId, string name, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+
+        // RFC 9051 5.1: INBOX is case-insensitive; every other name matches exactly.
+        string stored = string.Equals(name, "INBOX", StringComparison.OrdinalIgnoreCase) ? "INBOX" : name;
+        return ReadAsync(connection =>
+        {
+            using var cmd = Command(connection, null, MailboxColumns + """
+
+                WHERE m.account_id = $account AND m.name = $name
+                GROUP BY m.id;
+                """);
+            cmd.Parameters.AddWithValue("$account", accountId);
+            cmd.Parameters.AddWithValue("$name", stored);
+            using var reader = cmd.ExecuteReader();
+            return reader.Read() ? ReadMailbox(reader) : null;
+        }, ct);
+    }
+
+    /// <summary>
+    /// Creates a mailbox inside a write transaction. UIDVALIDITY is the current time in seconds,
+    /// bumped past the last one ever issued (kept in counters), so it is nonzero, never repeats
+    /// for a recreated mailbox and differs between mailboxes made in the same second
+    /// (RFC 9051 2.3.1.1: a UIDVALIDITY must not be reused for a mailbox name).
+    /// </summary>
+    private static long CreateMailbox(SqliteConnection connection, SqliteTransaction tx, long accountId, string name, string? specialUse)
+    {
+        long uidValidity;
+        using (var next = Command(connection, tx, """
+            INSERT INTO counters (name, value) VALUES ('uid_validity', $now)
+            ON CONFLICT (name) DO UPDATE SET value = MAX($now, value + 1)
+            RETURNING value;
+            """))
+        {
+            next.Parameters.AddWithValue("$now", UnixSecondsNow());
+            uidValidity = (long)next.ExecuteScalar()!;
+        }
+
+        if (uidValidity is < 1 or > uint.MaxValue)
+        {
+            // Only after year 2106, or a clock far in the future.
+            throw new InvalidOperationException("No UIDVALIDITY value is left in the 32-bit range; check the system clock.");
+        }
+
+        using var insert = Command(connection, tx, """
+            INSERT INTO mailboxes (account_id, name, special_use, uid_validity)
+            VALUES ($account, $name, $use, $validity) RETURNING id;
+            """);
+        insert.Parameters.AddWithValue("$account", accountId);
+        insert.Parameters.AddWithValue("$name", name);
+        insert.Parameters.AddWithValue("$use", (object?)specialUse ?? DBNull.Value);
+        insert.Parameters.AddWithValue("$validity", uidValidity);
+        return (long)insert.ExecuteScalar()!;
+    }
+
+    private static MailboxInfo ReadMailbox(SqliteDataReader r) => new(
+        Id: r.GetInt64(0),
+        AccountId: r.GetInt64(1),
+        Name: r.GetString(2),
+        SpecialUse: r.IsDBNull(3) ? null : r.GetString(3),
+        UidValidity: (uint)r.GetInt64(4),
+        UidNext: (uint)r.GetInt64(5),
+        MessageCount: checked((int)r.GetInt64(7)),
+        UnseenCount: checked((int)r.GetInt64(8)),
+        TotalSize: r.GetInt64(9),
+        Subscribed: r.GetInt64(6) != 0);
+}
