@@ -53,7 +53,18 @@ public sealed partial class SqliteMailStore : IMailStore
     /// Opens (creating if needed) the store in <paramref name="dataDirectory"/>: applies schema
     /// migrations, deletes writes a crash left in messages/tmp and body files no row refers to.
     /// </summary>
-    public static async Task<SqliteMailStore> OpenAsync(string dataDirectory, ILogger? log = null, CancellationToken ct = default)
+    public static Task<SqliteMailStore> OpenAsync(string dataDirectory, ILogger? log = null, CancellationToken ct = default) =>
+        OpenAsync(dataDirectory, log, exclusive: true, ct);
+
+    /// <summary>
+    /// Opens the store for administration (domains, users) beside a running server: no process
+    /// lock and no start-up sweep, which only the serving process may do. SQLite's WAL mode lets
+    /// both processes use the database at once.
+    /// </summary>
+    public static Task<SqliteMailStore> OpenForAdministrationAsync(string dataDirectory, ILogger? log = null, CancellationToken ct = default) =>
+        OpenAsync(dataDirectory, log, exclusive: false, ct);
+
+    private static async Task<SqliteMailStore> OpenAsync(string dataDirectory, ILogger? log, bool exclusive, CancellationToken ct)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(dataDirectory);
         var store = new SqliteMailStore(Path.GetFullPath(dataDirectory), log ?? NullLogger.Instance);
@@ -61,7 +72,7 @@ public sealed partial class SqliteMailStore : IMailStore
         // Start-up touches every body file name once; keep it off the caller's thread.
         try
         {
-            await Task.Run(() => store.Initialize(ct), ct).ConfigureAwait(false);
+            await Task.Run(() => store.Initialize(exclusive, ct), ct).ConfigureAwait(false);
         }
         catch
         {
@@ -72,7 +83,7 @@ public sealed partial class SqliteMailStore : IMailStore
         return store;
     }
 
-    private void Initialize(CancellationToken ct)
+    private void Initialize(bool exclusive, CancellationToken ct)
     {
         bool created = !Directory.Exists(_dataDirectory);
         if (created)
@@ -87,7 +98,11 @@ public sealed partial class SqliteMailStore : IMailStore
             }
         }
 
-        TakeProcessLock();
+        if (exclusive)
+        {
+            TakeProcessLock();
+        }
+
         _bodies.EnsureLayout(_dataDirectory);
         ct.ThrowIfCancellationRequested();
 
@@ -111,6 +126,12 @@ public sealed partial class SqliteMailStore : IMailStore
         if (foundVersion != Schema.CurrentVersion)
         {
             LogSchemaMigrated(foundVersion, Schema.CurrentVersion);
+        }
+
+        if (!exclusive)
+        {
+            LogOpened(_dataDirectory, Schema.CurrentVersion);
+            return;
         }
 
         int tmpRemoved = _bodies.CleanTemporary();

@@ -109,6 +109,23 @@ public sealed class DurabilityTests(TempDirectory temp) : IClassFixture<TempDire
     }
 
     [Fact]
+    public async Task Administration_works_beside_the_serving_store_and_both_see_each_others_writes()
+    {
+        string dir = temp.NewDataDirectory();
+        await using var server = await SqliteMailStore.OpenAsync(dir);
+        await using (var admin = await SqliteMailStore.OpenForAdministrationAsync(dir))
+        {
+            Assert.True(await admin.AddDomainAsync("example.org"));
+            await admin.AddAccountAsync("ann@example.org", "hash");
+        }
+
+        Assert.NotNull(await server.FindAccountAsync("ann@example.org"));
+        Assert.True(await server.AddDomainAsync("example.net"));
+        await using var admin2 = await SqliteMailStore.OpenForAdministrationAsync(dir);
+        Assert.Contains("example.net", await admin2.ListDomainsAsync());
+    }
+
+    [Fact]
     public void Directory_sync_works_on_linux()
     {
         string dir = temp.NewDataDirectory();
