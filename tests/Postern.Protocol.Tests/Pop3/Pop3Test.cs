@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Postern.Net;
 using Postern.Pop3;
@@ -34,9 +35,9 @@ internal sealed class Pop3Test : IAsyncDisposable
         await StartAsync(await Pop3World.CreateAsync(), mode, options);
 
     /// <summary>Starts another session against an existing world (same store, same locks).</summary>
-    public static async Task<Pop3Test> StartAsync(Pop3World world, TlsMode mode = TlsMode.StartTls, Pop3Options? options = null, IMailStore? store = null)
+    public static async Task<Pop3Test> StartAsync(Pop3World world, TlsMode mode = TlsMode.StartTls, Pop3Options? options = null, IMailStore? store = null, ILogger<Pop3Handler>? log = null)
     {
-        var handler = new Pop3Handler(store ?? world.Store, world.Auth, new ServerIdentity("mail.example.org"), options ?? new Pop3Options(), NullLogger<Pop3Handler>.Instance);
+        var handler = new Pop3Handler(store ?? world.Store, world.Auth, new ServerIdentity("mail.example.org"), options ?? new Pop3Options(), log ?? NullLogger<Pop3Handler>.Instance);
         var (stream, session) = TestServer.Start(handler, MailProtocol.Pop3, mode);
         var client = new LineClient(stream);
         if (mode == TlsMode.Implicit)

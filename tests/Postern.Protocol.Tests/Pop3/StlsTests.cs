@@ -36,7 +36,8 @@ public sealed class StlsTests
     [Fact]
     public async Task Commands_pipelined_after_stls_are_discarded()
     {
-        await using var t = await Pop3Test.StartAsync();
+        var log = new ListLogger();
+        await using var t = await Pop3Test.StartAsync(await Pop3World.CreateAsync(), log: log);
         await t.ReadLineAsync();
         // One write: if the server kept the buffered USER line it would run inside TLS.
         await t.Client.SendAsync("STLS\r\nUSER alice@example.org\r\n");
@@ -48,6 +49,12 @@ public sealed class StlsTests
         Assert.Contains("USER", await t.ReadMultiLineAsync());
         // Had the pipelined USER survived, PASS would log in now.
         Assert.Equal("-ERR Send USER first", await t.CommandAsync("PASS secret"));
+
+        // The discard is logged as a warning, with the count but not the bytes.
+        var warning = Assert.Single(log.Events, e => e.Id.Id == 3002);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, warning.Level);
+        Assert.Contains("24 bytes", warning.Message);
+        Assert.DoesNotContain(log.Events, e => e.Message.Contains("alice", StringComparison.Ordinal));
     }
 
     [Fact]
