@@ -61,8 +61,9 @@ internal sealed partial class SmtpSession
             switch (p.Keyword)
             {
                 case "SIZE":
-                    // RFC 1870 6: SIZE=<octets>, checked against our limit before any data is sent.
-                    if (p.Value is null || p.Value.Length > 20 || !p.Value.All(char.IsAsciiDigit))
+                    // RFC 1870 6: SIZE=<octets>, checked against our limit before any data is sent;
+                    // a number too big for a long is simply too large.
+                    if (p.Value is null || !p.Value.All(char.IsAsciiDigit))
                     {
                         Error(Replies.SyntaxError);
                         return;

@@ -291,7 +291,7 @@ internal static class PathParser
                 i++;
             }
 
-            if (i - labelStart is 0 or > MaxLabel)
+            if (i - labelStart is 0 or > MaxLabel || s[labelStart] == '-' || s[i - 1] == '-')
             {
                 return false;
             }
