@@ -237,3 +237,25 @@ public partial class DataTests
         Assert.Equal("Subject: two\r\n\r\n2\r\n", Encoding.ASCII.GetString(SplitReceived(h.Store.Accepted[1].Content).Body));
     }
 }
+
+public class DataAbortTests
+{
+    [Fact]
+    public async Task Client_closing_during_data_stores_nothing_and_leaves_no_spool_file()
+    {
+        var h = await SmtpHarness.StartAsync(MailProtocol.SmtpRelay, TlsMode.StartTls);
+        await using (h)
+        {
+            await h.EhloAsync();
+            await h.SendAsync("MAIL FROM:<x@remote.test>\r\nRCPT TO:<alice@example.org>\r\nDATA\r\n");
+            Assert.StartsWith("250 ", await h.ReadAsync());
+            Assert.StartsWith("250 ", await h.ReadAsync());
+            Assert.StartsWith("354 ", await h.ReadAsync());
+            await h.SendAsync("Subject: partial\r\n\r\nhalf a mess");
+            await h.Client.DisposeAsync();
+            Assert.True(await h.SessionEndsAsync());
+            Assert.Empty(h.Store.Accepted);
+            Assert.Empty(h.SpoolFiles());
+        }
+    }
+}
