@@ -23,6 +23,9 @@ internal sealed partial class SmtpSession
     private enum DataRejection
     {
         None,
+
+        /// <summary>Writing the spool file failed (disk full...): 451, the client should retry.</summary>
+        SpoolFailed,
         BareCrOrLf,
         LineTooLong,
         TooLarge,
@@ -56,7 +59,20 @@ internal sealed partial class SmtpSession
         var transaction = _transaction;
         _transaction = null;
         string id = ReceivedHeader.NewId();
-        await using var spool = SpoolFile.Create(_options.SpoolDirectory, id);
+        SpoolFile spool;
+        try
+        {
+            spool = SpoolFile.Create(_options.SpoolDirectory, id);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Our fault, not the client's: 451 before 354, so no data is sent in vain.
+            _log.StoreFailed(e, id);
+            Send(Replies.StoreFailed);
+            return;
+        }
+
+        await using var spoolScope = spool.ConfigureAwait(false);
         var header = ReceivedHeader.Build(
             _helo!,
             _connection.RemoteAddress,
@@ -64,12 +80,17 @@ internal sealed partial class SmtpSession
             ReceivedHeader.Protocol(_esmtp, transaction.Utf8, _connection.IsTls, _account is not null),
             id,
             DateTimeOffset.UtcNow);
-        await spool.Stream.WriteAsync(header, _ct).ConfigureAwait(false);
 
         Send(Replies.StartData);
-        var (complete, rejection, size) = await ReceiveDataAsync(spool.Stream).ConfigureAwait(false);
+        var (complete, rejection, size) = await ReceiveDataAsync(spool.Stream, header, id).ConfigureAwait(false);
         if (!complete)
         {
+            return;
+        }
+
+        if (rejection == DataRejection.SpoolFailed)
+        {
+            Send(Replies.StoreFailed);
             return;
         }
 
@@ -109,10 +130,15 @@ internal sealed partial class SmtpSession
     /// to <paramref name="sink"/> while the message is still acceptable.
     /// </summary>
     /// <returns>complete = false when the session must end (peer closed, or a line too long to track).</returns>
-    private async Task<(bool Complete, DataRejection Rejection, long Size)> ReceiveDataAsync(Stream sink)
+    private async Task<(bool Complete, DataRejection Rejection, long Size)> ReceiveDataAsync(Stream sink, byte[] header, string id)
     {
         var rejection = DataRejection.None;
         long size = 0;
+        if (!await TryWriteSpoolAsync(sink, header, null, id).ConfigureAwait(false))
+        {
+            rejection = DataRejection.SpoolFailed;
+        }
+
         // The DATA command line itself ended with CRLF (bare-LF commands are refused).
         bool previousEndedWithCrlf = true;
         while (true)
@@ -148,7 +174,7 @@ internal sealed partial class SmtpSession
             // splits it; the whole message is refused with 550 5.6.0 at the real end of data, so a
             // sender that disagrees with us about where the message ends cannot get a second,
             // smuggled message accepted, and we never rewrite line endings silently.
-            if (line.BareLineFeed || DataLine.HasBareCarriageReturn(content))
+            if ((line.BareLineFeed || DataLine.HasBareCarriageReturn(content)) && rejection != DataRejection.SpoolFailed)
             {
                 rejection = DataRejection.BareCrOrLf;
             }
@@ -165,11 +191,31 @@ internal sealed partial class SmtpSession
                 rejection = DataRejection.TooLarge;
             }
 
-            if (rejection == DataRejection.None)
+            if (rejection == DataRejection.None &&
+                !await TryWriteSpoolAsync(sink, line.Bytes[(content.Length - data.Length)..], Crlf, id).ConfigureAwait(false))
             {
-                await sink.WriteAsync(line.Bytes[(content.Length - data.Length)..], _ct).ConfigureAwait(false);
-                await sink.WriteAsync(Crlf, _ct).ConfigureAwait(false);
+                rejection = DataRejection.SpoolFailed;
             }
+        }
+    }
+
+    /// <summary>Writes to the spool file; a local disk failure is logged and reported as false, not thrown as a connection error.</summary>
+    private async Task<bool> TryWriteSpoolAsync(Stream sink, ReadOnlyMemory<byte> first, ReadOnlyMemory<byte>? second, string id)
+    {
+        try
+        {
+            await sink.WriteAsync(first, _ct).ConfigureAwait(false);
+            if (second is { } more)
+            {
+                await sink.WriteAsync(more, _ct).ConfigureAwait(false);
+            }
+
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _log.StoreFailed(e, id);
+            return false;
         }
     }
 }

@@ -46,7 +46,11 @@ internal sealed class SpoolFile : IAsyncDisposable
         }
         finally
         {
-            File.Delete(_path);
+            // DeleteOnClose normally removed it already; File.Exists never throws.
+            if (File.Exists(_path))
+            {
+                File.Delete(_path);
+            }
         }
     }
 }

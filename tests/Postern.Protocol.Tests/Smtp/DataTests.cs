@@ -258,4 +258,26 @@ public class DataAbortTests
             Assert.Empty(h.SpoolFiles());
         }
     }
+
+    [Fact]
+    public async Task Unusable_spool_directory_gets_451_before_354()
+    {
+        string file = Path.GetTempFileName();
+        try
+        {
+            await using var h = await SmtpHarness.StartAsync(MailProtocol.SmtpRelay, TlsMode.StartTls, o => o.SpoolDirectory = Path.Combine(file, "spool"));
+            await h.EhloAsync();
+            await h.SendAsync("MAIL FROM:<x@remote.test>\r\nRCPT TO:<alice@example.org>\r\nDATA\r\n");
+            Assert.StartsWith("250 ", await h.ReadAsync());
+            Assert.StartsWith("250 ", await h.ReadAsync());
+            Assert.Equal("451 4.3.0 Local error in processing; try again later", await h.ReadAsync());
+            Assert.Contains(h.Log.Events, e => e.Id.Id == 2008);
+            Assert.Equal("250 2.0.0 Ok", await h.CommandAsync("NOOP"));
+            Assert.Empty(h.Store.Accepted);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
 }
