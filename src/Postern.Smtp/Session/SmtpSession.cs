@@ -16,7 +16,7 @@ internal sealed partial class SmtpSession
     /// <summary>RFC 5321 4.5.3.1.4: a command line is at most 512 octets, we allow 1000 including CRLF like the text-line limit.</summary>
     private const int CommandLineLimit = 1000;
 
-    /// <summary>SASL responses (RFC 4954 4) can be longer than a command line.</summary>
+    /// <summary>RFC 4954 4: the AUTH command line and SASL responses may be up to 12288 octets.</summary>
     private const int AuthLineLimit = 12 * 1024;
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
@@ -60,7 +60,8 @@ internal sealed partial class SmtpSession
         {
             while (!_close)
             {
-                var line = await _connection.ReadLineAsync(CommandLineLimit, _ct).ConfigureAwait(false);
+                // Read up to the AUTH limit; every other command is held to 1000 octets just below.
+                var line = await _connection.ReadLineAsync(AuthLineLimit, _ct).ConfigureAwait(false);
                 switch (line.Status)
                 {
                     case LineStatus.Closed:
@@ -69,6 +70,12 @@ internal sealed partial class SmtpSession
                         // RFC 5321 4.5.3.1.4 and 4.2.2: 500 "line too long"; the session goes on.
                         Error(Replies.LineTooLong);
                         continue;
+                }
+
+                if (line.Bytes.Length + 2 > CommandLineLimit && !IsAuthCommand(line.Bytes.Span))
+                {
+                    Error(Replies.LineTooLong);
+                    continue;
                 }
 
                 if (line.BareLineFeed)
@@ -155,6 +162,9 @@ internal sealed partial class SmtpSession
                 return Task.CompletedTask;
         }
     }
+
+    private static bool IsAuthCommand(ReadOnlySpan<byte> line) =>
+        line.Length > 5 && Ascii.EqualsIgnoreCase(line[..5], "AUTH "u8);
 
     /// <summary>Forgets everything the client said: used at start and after STARTTLS (RFC 3207 4.2).</summary>
     private void ResetSessionState()

@@ -126,4 +126,17 @@ public class AuthTests
         await using var h = await SmtpHarness.StartAsync(MailProtocol.Submission, TlsMode.Implicit);
         Assert.Equal("503 5.5.1 Send EHLO first", await h.CommandAsync("AUTH PLAIN " + SmtpHarness.Plain("alice@example.org", "secret")));
     }
+
+    [Fact]
+    public async Task Auth_line_may_exceed_1000_octets()
+    {
+        // RFC 4954 4 raises the AUTH line limit to 12288 octets; a long (wrong) password is an auth failure, not a syntax error.
+        await using var h = await SmtpHarness.StartAsync(MailProtocol.Submission, TlsMode.Implicit);
+        await h.EhloAsync();
+        string command = "AUTH PLAIN " + SmtpHarness.Plain("alice@example.org", new string('p', 1000));
+        Assert.True(command.Length > 1000);
+        Assert.Equal(Invalid, await h.CommandAsync(command));
+        Assert.Equal("500 5.5.2 Line too long", await h.CommandAsync("AUTH PLAIN " + new string('A', 12300)));
+        Assert.Equal("500 5.5.2 Line too long", await h.CommandAsync("NOOP " + new string('A', 1000)));
+    }
 }
