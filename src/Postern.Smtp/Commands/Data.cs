@@ -1,0 +1,221 @@
+using Postern.Net;
+using Postern.Smtp.Delivery;
+using Postern.Smtp.Parsing;
+using Postern.Storage;
+
+namespace Postern.Smtp.Session;
+
+internal sealed partial class SmtpSession
+{
+    /// <summary>Longest data line we accept, line ending included (RFC 5321 4.5.3.1.6 says 1000; real mail is sloppier).</summary>
+    private const int DataLineLimit = 64 * 1024;
+
+    /// <summary>
+    /// How far we read a data line to learn how it ended. Past this the connection layer no longer
+    /// tells us whether the line ended in CRLF or a bare LF, so we could not find the end of data
+    /// safely and close the connection instead.
+    /// </summary>
+    private const int DataReadLimit = 256 * 1024;
+
+    private static readonly byte[] Crlf = "\r\n"u8.ToArray();
+
+    /// <summary>Why a message was refused at the end of data; the first, most serious reason wins.</summary>
+    private enum DataRejection
+    {
+        None,
+
+        /// <summary>Writing the spool file failed (disk full...): 451, the client should retry.</summary>
+        SpoolFailed,
+        BareCrOrLf,
+        LineTooLong,
+        TooLarge,
+    }
+
+    /// <summary>
+    /// DATA (RFC 5321 4.1.1.4): streams the message into a spool file, then stores it durably and only
+    /// then answers 250. Nothing of a rejected message is stored, and each DATA gets exactly one reply.
+    /// </summary>
+    private async Task DataAsync(bool hasArgs)
+    {
+        if (hasArgs)
+        {
+            Error(Replies.NoArgumentsAllowed);
+            return;
+        }
+
+        if (_transaction is null)
+        {
+            Error(_helo is null ? Replies.SendHeloFirst : Replies.NeedMail);
+            return;
+        }
+
+        if (_transaction.Count == 0)
+        {
+            // RFC 5321 3.3 / RFC 2920 3.1: with pipelining, every RCPT may have failed; 554 then.
+            Error(Replies.NoValidRecipients);
+            return;
+        }
+
+        var transaction = _transaction;
+        _transaction = null;
+        string id = ReceivedHeader.NewId();
+        SpoolFile spool;
+        try
+        {
+            spool = SpoolFile.Create(_options.SpoolDirectory, id);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Our fault, not the client's: 451 before 354, so no data is sent in vain.
+            _log.StoreFailed(e, id);
+            Send(Replies.StoreFailed);
+            return;
+        }
+
+        await using var spoolScope = spool.ConfigureAwait(false);
+        var header = ReceivedHeader.Build(
+            _helo!,
+            _connection.RemoteAddress,
+            _hostname,
+            ReceivedHeader.Protocol(_esmtp, transaction.Utf8, _connection.IsTls, _account is not null),
+            id,
+            DateTimeOffset.UtcNow);
+
+        Send(Replies.StartData);
+        var (complete, rejection, size) = await ReceiveDataAsync(spool.Stream, header, id).ConfigureAwait(false);
+        if (!complete)
+        {
+            return;
+        }
+
+        if (rejection == DataRejection.SpoolFailed)
+        {
+            Send(Replies.StoreFailed);
+            return;
+        }
+
+        if (rejection != DataRejection.None)
+        {
+            _log.MessageRejected(id, _remote, rejection.ToString());
+            Error(rejection switch
+            {
+                DataRejection.BareCrOrLf => Replies.BareCrOrLf,
+                DataRejection.LineTooLong => Replies.DataLineTooLong,
+                _ => Replies.MessageTooLarge,
+            });
+            return;
+        }
+
+        try
+        {
+            await spool.Stream.FlushAsync(_ct).ConfigureAwait(false);
+            spool.Stream.Position = 0;
+            var envelope = new InboundMessage(transaction.ReturnPath.ToString(), [.. transaction.LocalAccounts], [.. transaction.RemoteRecipients]);
+            await _store.AcceptAsync(envelope, spool.Stream, _ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!(e is OperationCanceledException && _ct.IsCancellationRequested))
+        {
+            _log.StoreFailed(e, id);
+            Send(Replies.StoreFailed);
+            return;
+        }
+
+        _log.MessageAccepted(id, transaction.ReturnPath.ToString(), transaction.LocalAccounts.Count, transaction.RemoteRecipients.Count, size);
+        // Only now, with the message durable, may we take responsibility for it (RFC 5321 6.1).
+        Send(new Reply(250, "2.0.0", $"Ok: queued as {id}"));
+    }
+
+    /// <summary>
+    /// Reads data lines up to the end-of-data mark, un-stuffing dots and writing CRLF-terminated lines
+    /// to <paramref name="sink"/> while the message is still acceptable.
+    /// </summary>
+    /// <returns>complete = false when the session must end (peer closed, or a line too long to track).</returns>
+    private async Task<(bool Complete, DataRejection Rejection, long Size)> ReceiveDataAsync(Stream sink, byte[] header, string id)
+    {
+        var rejection = DataRejection.None;
+        long size = 0;
+        if (!await TryWriteSpoolAsync(sink, header, null, id).ConfigureAwait(false))
+        {
+            rejection = DataRejection.SpoolFailed;
+        }
+
+        // The DATA command line itself ended with CRLF (bare-LF commands are refused).
+        bool previousEndedWithCrlf = true;
+        while (true)
+        {
+            var line = await _connection.ReadLineAsync(DataReadLimit, _ct).ConfigureAwait(false);
+            if (line.Status == LineStatus.Closed)
+            {
+                _log.Closing(_remote, "connection closed during DATA");
+                _close = true;
+                return (false, rejection, size);
+            }
+
+            if (line.Status == LineStatus.TooLong)
+            {
+                // We no longer know whether that line ended in CRLF or a bare LF, so we cannot find the
+                // end of data without risking smuggling; refuse the message and end the session.
+                _log.MessageRejected("-", _remote, "data line far too long");
+                Send(Replies.DataLineFarTooLong);
+                _close = true;
+                return (false, DataRejection.LineTooLong, size);
+            }
+
+            var content = line.Bytes.Span;
+            if (DataLine.IsEndOfData(content, line.BareLineFeed, previousEndedWithCrlf))
+            {
+                return (true, rejection, size);
+            }
+
+            previousEndedWithCrlf = !line.BareLineFeed;
+
+            // Smuggling defence (RFC 5321 2.3.8: CR and LF only ever appear together as CRLF).
+            // Policy: a bare LF ending a line or a bare CR anywhere never ends the data and never
+            // splits it; the whole message is refused with 550 5.6.0 at the real end of data, so a
+            // sender that disagrees with us about where the message ends cannot get a second,
+            // smuggled message accepted, and we never rewrite line endings silently.
+            if ((line.BareLineFeed || DataLine.HasBareCarriageReturn(content)) && rejection != DataRejection.SpoolFailed)
+            {
+                rejection = DataRejection.BareCrOrLf;
+            }
+            else if (content.Length + 2 > DataLineLimit && rejection == DataRejection.None)
+            {
+                rejection = DataRejection.LineTooLong;
+            }
+
+            var data = DataLine.Unstuff(content);
+            size += data.Length + 2;
+            if (size > _options.MaxMessageSize && rejection == DataRejection.None)
+            {
+                // Keep reading to the end of data (RFC 1870 6.2 wants the reply after the "."), storing nothing more.
+                rejection = DataRejection.TooLarge;
+            }
+
+            if (rejection == DataRejection.None &&
+                !await TryWriteSpoolAsync(sink, line.Bytes[(content.Length - data.Length)..], Crlf, id).ConfigureAwait(false))
+            {
+                rejection = DataRejection.SpoolFailed;
+            }
+        }
+    }
+
+    /// <summary>Writes to the spool file; a local disk failure is logged and reported as false, not thrown as a connection error.</summary>
+    private async Task<bool> TryWriteSpoolAsync(Stream sink, ReadOnlyMemory<byte> first, ReadOnlyMemory<byte>? second, string id)
+    {
+        try
+        {
+            await sink.WriteAsync(first, _ct).ConfigureAwait(false);
+            if (second is { } more)
+            {
+                await sink.WriteAsync(more, _ct).ConfigureAwait(false);
+            }
+
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _log.StoreFailed(e, id);
+            return false;
+        }
+    }
+}

@@ -1,0 +1,121 @@
+using Postern.Smtp.Parsing;
+
+namespace Postern.Smtp.Session;
+
+internal sealed partial class SmtpSession
+{
+    /// <summary>
+    /// RCPT TO:&lt;path&gt; (RFC 5321 4.1.1.3). Resolved now, so DATA never starts for nobody:
+    /// a local domain needs an existing account (550 5.1.1); another domain is refused on the MX
+    /// port (never an open relay) and queued for outbound delivery on submission.
+    /// </summary>
+    private async Task RcptAsync(string args)
+    {
+        if (_transaction is null)
+        {
+            Error(_helo is null ? Replies.SendHeloFirst : Replies.NeedMail);
+            return;
+        }
+
+        var error = PathArguments.TryParse(args, "TO:", isMail: false, out var parsed);
+        if (error != ArgumentError.None)
+        {
+            Error(error switch
+            {
+                ArgumentError.SourceRoute => Replies.SourceRoute,
+                ArgumentError.TooLong => Replies.AddressTooLong,
+                _ => Replies.BadRecipientSyntax,
+            });
+            return;
+        }
+
+        if (parsed!.Parameters.Count > 0)
+        {
+            // We advertise no RCPT extension (no DSN), so every parameter is unknown.
+            Error(Replies.UnknownParameter);
+            return;
+        }
+
+        var to = parsed.Address;
+        if (to.HasNonAscii && !_transaction.Utf8)
+        {
+            Error(Replies.NonAsciiNeedsUtf8);
+            return;
+        }
+
+        if (to.IsBarePostmaster)
+        {
+            await AddPostmasterAsync().ConfigureAwait(false);
+            return;
+        }
+
+        bool local = !to.IsAddressLiteral && await _store.IsLocalDomainAsync(to.Domain, _ct).ConfigureAwait(false);
+        if (local)
+        {
+            var account = await _store.FindAccountAsync(to.ToString(), _ct).ConfigureAwait(false);
+            if (account is null)
+            {
+                Error(Replies.NoSuchUser);
+                return;
+            }
+
+            AddLocal(account.Id);
+            return;
+        }
+
+        if (!IsSubmission)
+        {
+            Error(Replies.RelayDenied);
+            return;
+        }
+
+        string address = to.ToString();
+        if (!_transaction.Contains(address))
+        {
+            if (_transaction.Count >= _options.MaxRecipients)
+            {
+                // Not counted as an error: a well-behaved client with many recipients meets this routinely.
+                Send(Replies.TooManyRecipients);
+                return;
+            }
+
+            _transaction.Add(address);
+        }
+
+        Send(Replies.RecipientOk);
+    }
+
+    private void AddLocal(long accountId)
+    {
+        if (!_transaction!.Contains(accountId))
+        {
+            if (_transaction.Count >= _options.MaxRecipients)
+            {
+                // RFC 5321 4.5.3.1.10: 452 lets the client send the rest in another transaction.
+                // Not counted as an error: a well-behaved client with many recipients meets this routinely.
+                Send(Replies.TooManyRecipients);
+                return;
+            }
+
+            _transaction.Add(accountId);
+        }
+
+        Send(Replies.RecipientOk);
+    }
+
+    /// <summary>"postmaster" without a domain (RFC 5321 4.5.1) goes to postmaster@ the first local domain that has one.</summary>
+    private async Task AddPostmasterAsync()
+    {
+        foreach (string domain in await _store.ListDomainsAsync(_ct).ConfigureAwait(false))
+        {
+            var account = await _store.FindAccountAsync("postmaster@" + domain, _ct).ConfigureAwait(false);
+            if (account is not null)
+            {
+                AddLocal(account.Id);
+                return;
+            }
+        }
+
+        Error(Replies.NoSuchUser);
+    }
+}

@@ -1,0 +1,208 @@
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Postern.Net;
+using Postern.Storage;
+using Postern.Storage.Accounts;
+
+namespace Postern.Smtp.Session;
+
+/// <summary>
+/// One SMTP session: greeting, command loop and state. The commands live in partial files under
+/// Commands/. State is: EHLO/HELO name (null until given), the authenticated account, and the
+/// current transaction. STARTTLS clears all of it (RFC 3207 4.2).
+/// </summary>
+internal sealed partial class SmtpSession
+{
+    /// <summary>RFC 5321 4.5.3.1.4: a command line is at most 512 octets, we allow 1000 including CRLF like the text-line limit.</summary>
+    private const int CommandLineLimit = 1000;
+
+    /// <summary>RFC 4954 4: the AUTH command line and SASL responses may be up to 12288 octets.</summary>
+    private const int AuthLineLimit = 12 * 1024;
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    private readonly MailConnection _connection;
+    private readonly IMailStore _store;
+    private readonly Authenticator _auth;
+    private readonly string _hostname;
+    private readonly SmtpOptions _options;
+    private readonly ILogger _log;
+    private readonly CancellationToken _ct;
+    private readonly string _remote;
+
+    private string? _helo;
+    private bool _esmtp;
+    private Account? _account;
+    private Transaction? _transaction;
+    private int _errors;
+    private bool _close;
+
+    public SmtpSession(MailConnection connection, IMailStore store, Authenticator auth, ServerIdentity identity, SmtpOptions options, ILogger log, CancellationToken ct)
+    {
+        _connection = connection;
+        _store = store;
+        _auth = auth;
+        _hostname = identity.Hostname;
+        _options = options;
+        _log = log;
+        _ct = ct;
+        _remote = connection.Remote?.ToString() ?? "unknown";
+    }
+
+    private bool IsSubmission => _connection.Endpoint.Protocol == MailProtocol.Submission;
+
+    public async Task RunAsync()
+    {
+        _log.SessionStarted(_connection.Endpoint.Name, _remote, _connection.TlsDescription);
+        ResetSessionState();
+        Send(new Reply(220, null, $"{_hostname} ESMTP Postern"));
+        try
+        {
+            while (!_close)
+            {
+                // Read up to the AUTH limit; every other command is held to 1000 octets just below.
+                var line = await _connection.ReadLineAsync(AuthLineLimit, _ct).ConfigureAwait(false);
+                switch (line.Status)
+                {
+                    case LineStatus.Closed:
+                        return;
+                    case LineStatus.TooLong:
+                        // RFC 5321 4.5.3.1.4 and 4.2.2: 500 "line too long"; the session goes on.
+                        Error(Replies.LineTooLong);
+                        continue;
+                }
+
+                if (line.Bytes.Length + 2 > CommandLineLimit && !IsAuthCommand(line.Bytes.Span))
+                {
+                    Error(Replies.LineTooLong);
+                    continue;
+                }
+
+                if (line.BareLineFeed)
+                {
+                    // Commands must end with CRLF (RFC 5321 2.3.8); we do not guess what a bare LF meant.
+                    Error(Replies.BareLineFeedCommand);
+                    continue;
+                }
+
+                string text;
+                try
+                {
+                    text = StrictUtf8.GetString(line.Bytes.Span);
+                }
+                catch (DecoderFallbackException)
+                {
+                    Error(Replies.InvalidUtf8);
+                    continue;
+                }
+
+                await DispatchAsync(text).ConfigureAwait(false);
+            }
+
+            await _connection.FlushAsync(_ct).ConfigureAwait(false);
+        }
+        catch (IdleTimeoutException)
+        {
+            _log.Closing(_remote, "idle timeout");
+            await SendFinalAsync(new Reply(421, "4.4.2", $"{_hostname} Timeout")).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_ct.IsCancellationRequested)
+        {
+            _log.Closing(_remote, "server shutting down");
+            await SendFinalAsync(new Reply(421, "4.3.2", $"{_hostname} Service shutting down")).ConfigureAwait(false);
+        }
+    }
+
+    private Task DispatchAsync(string text)
+    {
+        int space = text.IndexOf(' ');
+        string verb = (space < 0 ? text : text[..space]).ToUpperInvariant();
+        string args = space < 0 ? "" : text[(space + 1)..];
+        bool hasArgs = space >= 0 && args.Trim(' ').Length > 0;
+        switch (verb)
+        {
+            case "EHLO":
+                Hello(args, esmtp: true);
+                return Task.CompletedTask;
+            case "HELO":
+                Hello(args, esmtp: false);
+                return Task.CompletedTask;
+            case "STARTTLS":
+                return StartTlsAsync(hasArgs);
+            case "AUTH":
+                return AuthAsync(args);
+            case "MAIL":
+                Mail(args);
+                return Task.CompletedTask;
+            case "RCPT":
+                return RcptAsync(args);
+            case "DATA":
+                return DataAsync(hasArgs);
+            case "RSET":
+                Rset(hasArgs);
+                return Task.CompletedTask;
+            case "NOOP":
+                // RFC 5321 4.1.1.9: a parameter is allowed and ignored.
+                Send(Replies.Ok);
+                return Task.CompletedTask;
+            case "QUIT":
+                Quit();
+                return Task.CompletedTask;
+            case "VRFY":
+                Vrfy(hasArgs);
+                return Task.CompletedTask;
+            case "EXPN":
+                Error(Replies.ExpnDisabled);
+                return Task.CompletedTask;
+            case "HELP":
+                Help();
+                return Task.CompletedTask;
+            default:
+                Error(Replies.UnknownCommand);
+                return Task.CompletedTask;
+        }
+    }
+
+    private static bool IsAuthCommand(ReadOnlySpan<byte> line) =>
+        line.Length > 5 && Ascii.EqualsIgnoreCase(line[..5], "AUTH "u8);
+
+    /// <summary>Forgets everything the client said: used at start and after STARTTLS (RFC 3207 4.2).</summary>
+    private void ResetSessionState()
+    {
+        _helo = null;
+        _esmtp = false;
+        _account = null;
+        _transaction = null;
+        _connection.ReadTimeout = _options.PreAuthTimeout;
+    }
+
+    private void Send(Reply reply) => _connection.WriteLine(reply.ToString());
+
+    /// <summary>Sends an error reply and counts it; past <see cref="SmtpOptions.MaxErrors"/> the session ends with 421.</summary>
+    private void Error(Reply reply)
+    {
+        Send(reply);
+        _errors++;
+        if (_errors >= _options.MaxErrors && !_close)
+        {
+            _log.Closing(_remote, "too many errors");
+            Send(Replies.TooManyErrors);
+            _close = true;
+        }
+    }
+
+    /// <summary>Best effort last words before closing; the peer may already be gone.</summary>
+    private async Task SendFinalAsync(Reply reply)
+    {
+        try
+        {
+            Send(reply);
+            _connection.WriteTimeout = TimeSpan.FromSeconds(10);
+            await _connection.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or NotSupportedException)
+        {
+            _log.FinalReplyFailed(_remote, e.GetType().Name);
+        }
+    }
+}

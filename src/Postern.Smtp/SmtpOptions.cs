@@ -1,0 +1,23 @@
+namespace Postern.Smtp;
+
+/// <summary>Limits and timeouts of the SMTP server; the defaults are safe for a small public server.</summary>
+public sealed class SmtpOptions
+{
+    /// <summary>Largest message accepted, in octets of data after dot-unstuffing (advertised as SIZE, RFC 1870).</summary>
+    public long MaxMessageSize { get; set; } = 50L * 1024 * 1024;
+
+    /// <summary>Distinct recipients per transaction; more get 452 4.5.3 (RFC 5321 4.5.3.1.8 requires at least 100).</summary>
+    public int MaxRecipients { get; set; } = 100;
+
+    /// <summary>Error replies a session may earn before it is closed with 421.</summary>
+    public int MaxErrors { get; set; } = 10;
+
+    /// <summary>How long we wait for a command or a data line once the client has said EHLO/HELO (RFC 5321 4.5.3.2.7: at least 5 minutes).</summary>
+    public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long we wait before the first EHLO/HELO (also after STARTTLS); short, because idle unidentified clients cost slots.</summary>
+    public TimeSpan PreAuthTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Folder for the temporary files DATA is streamed into; each file is deleted when the transaction ends.</summary>
+    public string SpoolDirectory { get; set; } = Path.GetTempPath();
+}
