@@ -63,14 +63,16 @@ public sealed class CommandReader
 
             var bytes = line.Bytes.Span;
             tag ??= TagOf(bytes);
+            bool literal = LiteralMarker.TryFindAtEnd(bytes, out long size, out bool nonSync);
             if (_buffer.WrittenCount + bytes.Length + 2 > _options.MaxCommandSize)
             {
-                return new CommandFrame(FrameStatus.TooLarge, default, tag);
+                // A refused {n+} literal is already on its way and would be read as commands: close instead.
+                return new CommandFrame(literal && nonSync ? FrameStatus.FatalTooLarge : FrameStatus.TooLarge, default, tag);
             }
 
             _buffer.Write(bytes);
             _buffer.Write("\r\n"u8);
-            if (!LiteralMarker.TryFindAtEnd(bytes, out long size, out bool nonSync))
+            if (!literal)
             {
                 return new CommandFrame(FrameStatus.Complete, _buffer.WrittenMemory, tag);
             }
