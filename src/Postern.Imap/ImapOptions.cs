@@ -18,6 +18,9 @@ public sealed class ImapOptions
     /// <summary>After this many BAD responses the session is closed with "* BYE".</summary>
     public int MaxBadCommands { get; set; } = 20;
 
+    /// <summary>After this many failed logins the session is closed with "* BYE" (each failure is also delayed).</summary>
+    public int MaxAuthFailures { get; set; } = 5;
+
     /// <summary>Idle time allowed once logged in (RFC 9051 5.4: at least 30 minutes).</summary>
     public TimeSpan AuthenticatedTimeout { get; set; } = TimeSpan.FromMinutes(30);
 

@@ -32,6 +32,15 @@ public sealed class LoginCommand : IImapCommand
         if (account is null)
         {
             Log.LoginFailed(session.Log, mechanism);
+            if (++session.AuthFailures >= session.Options.MaxAuthFailures)
+            {
+                // Guessing passwords on one connection ends here; the delay already slowed each try.
+                session.Connection.WriteLine(tag + " NO " + Failed);
+                session.Untagged("BYE Too many authentication failures");
+                session.State = ImapState.Logout;
+                return;
+            }
+
             throw ImapException.No(Failed);
         }
 

@@ -58,7 +58,7 @@ public static class BodyStructureWriter
         sb.Append('(')
             .Append(ImapText.String(type.MediaType.ToUpperInvariant())).Append(' ')
             .Append(ImapText.String(type.MediaSubtype.ToUpperInvariant())).Append(' ')
-            .Append(Parameters(type.Parameters)).Append(' ')
+            .Append(LeafParameters(type)).Append(' ')
             .Append(ImapText.String(HeaderValue(entity, HeaderId.ContentId))).Append(' ')
             .Append(ImapText.String(HeaderValue(entity, HeaderId.ContentDescription))).Append(' ')
             .Append(ImapText.String((HeaderValue(entity, HeaderId.ContentTransferEncoding) ?? "7BIT").ToUpperInvariant())).Append(' ')
@@ -118,6 +118,18 @@ public static class BodyStructureWriter
         }
 
         sb.Append(' ').Append(ImapText.String(HeaderValue(entity, HeaderId.ContentLocation)));
+    }
+
+    /// <summary>Text without a charset is US-ASCII (RFC 2045 5.2); say so, as clients expect a charset for text.</summary>
+    private static string LeafParameters(ContentType type)
+    {
+        if (type.MediaType.Equals("text", StringComparison.OrdinalIgnoreCase) && !type.Parameters.Contains("charset"))
+        {
+            string rest = Parameters(type.Parameters);
+            return rest == "NIL" ? "(\"CHARSET\" \"US-ASCII\")" : "(\"CHARSET\" \"US-ASCII\" " + rest[1..];
+        }
+
+        return Parameters(type.Parameters);
     }
 
     private static string Parameters(ParameterList parameters)

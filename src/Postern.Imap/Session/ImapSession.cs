@@ -36,6 +36,9 @@ public sealed class ImapSession
 
     public SelectedMailbox? Selected { get; private set; }
 
+    /// <summary>Failed LOGIN/AUTHENTICATE attempts on this connection.</summary>
+    public int AuthFailures { get; set; }
+
     /// <summary>The logged-in account; commands in the LoggedIn states can rely on it.</summary>
     public Account RequireAccount => Account ?? throw new InvalidOperationException("Not authenticated.");
 

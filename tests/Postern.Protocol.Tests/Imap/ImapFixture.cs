@@ -1,10 +1,10 @@
-using Xunit;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Postern.Imap;
 using Postern.Net;
 using Postern.Protocol.Tests.Support;
 using Postern.Storage;
+using Xunit;
 
 namespace Postern.Protocol.Tests.Imap;
 

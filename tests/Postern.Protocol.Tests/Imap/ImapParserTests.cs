@@ -1,6 +1,6 @@
-using Xunit;
 using System.Text;
 using Postern.Imap.Parsing;
+using Xunit;
 
 namespace Postern.Protocol.Tests.Imap;
 

@@ -51,6 +51,6 @@ public class NestedMessageTests
 
         var bs = await f.CommandAsync("b", "FETCH 1 BODYSTRUCTURE");
         Assert.Contains("(\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 52 (NIL \"Inner\" ((NIL NIL \"bob\" \"example.net\"))", bs[0]);
-        Assert.Contains("(\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 11 1", bs[0]);
+        Assert.Contains("(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 11 1", bs[0]);
     }
 }

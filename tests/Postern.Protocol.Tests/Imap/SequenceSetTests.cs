@@ -1,5 +1,5 @@
-using Xunit;
 using Postern.Imap.Parsing;
+using Xunit;
 
 namespace Postern.Protocol.Tests.Imap;
 

@@ -149,4 +149,15 @@ public class StartTlsAndLoginTests
         Assert.Equal(["* BYE Postern logging out", "z OK LOGOUT completed"], lines);
         Assert.True(await f.Client.IsClosedAsync());
     }
+
+    [Fact]
+    public async Task Too_many_failed_logins_close_the_session()
+    {
+        await using var f = await ImapFixture.StartAsync(TlsMode.Implicit, new Postern.Imap.ImapOptions { MaxAuthFailures = 2 });
+        Assert.StartsWith("a NO", (await f.CommandAsync("a", "LOGIN alice@example.org x"))[^1]);
+        await f.Client.SendLineAsync("b LOGIN alice@example.org y");
+        Assert.Equal("b NO [AUTHENTICATIONFAILED] Authentication failed", await f.Client.ReadLineAsync());
+        Assert.Equal("* BYE Too many authentication failures", await f.Client.ReadLineAsync());
+        Assert.True(await f.Client.IsClosedAsync());
+    }
 }
