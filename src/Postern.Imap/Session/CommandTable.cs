@@ -20,6 +20,7 @@ public static class CommandTable
         var noop = new NoopCommand();
         var list = new ListCommand(lsub: false);
         var lsub = new ListCommand(lsub: true);
+        var notSupported = new NotSupportedCommand();
         return new Dictionary<string, Entry>(StringComparer.Ordinal)
         {
             ["CAPABILITY"] = new(ImapState.Any, new CapabilityCommand()),
@@ -33,8 +34,17 @@ public static class CommandTable
             ["LIST"] = new(ImapState.LoggedIn, list),
             ["LSUB"] = new(ImapState.LoggedIn, lsub),
             ["STATUS"] = new(ImapState.LoggedIn, new StatusCommand()),
+            ["SUBSCRIBE"] = new(ImapState.LoggedIn, new SubscribeCommand(subscribe: true)),
+            ["UNSUBSCRIBE"] = new(ImapState.LoggedIn, new SubscribeCommand(subscribe: false)),
+            ["CREATE"] = new(ImapState.LoggedIn, notSupported),
+            ["DELETE"] = new(ImapState.LoggedIn, notSupported),
+            ["RENAME"] = new(ImapState.LoggedIn, notSupported),
+            ["APPEND"] = new(ImapState.LoggedIn, notSupported),
             ["CHECK"] = new(ImapState.Selected, noop),
             ["CLOSE"] = new(ImapState.Selected, new CloseCommand()),
+            ["UNSELECT"] = new(ImapState.Selected, new UnselectCommand()),
+            ["COPY"] = new(ImapState.Selected, new CopyCommand(byUid: false)),
+            ["UID COPY"] = new(ImapState.Selected, new CopyCommand(byUid: true)),
             ["EXPUNGE"] = new(ImapState.Selected, new ExpungeCommand()),
             ["FETCH"] = new(ImapState.Selected, fetch),
             ["UID FETCH"] = new(ImapState.Selected, uidFetch),

@@ -53,7 +53,7 @@ public sealed class ImapSession
     {
         get
         {
-            var caps = "IMAP4rev1 SASL-IR LITERAL+ SPECIAL-USE CHILDREN";
+            var caps = "IMAP4rev1 SASL-IR LITERAL+ SPECIAL-USE CHILDREN UNSELECT";
             if (State == ImapState.NotAuthenticated)
             {
                 if (Connection.CanStartTls)
