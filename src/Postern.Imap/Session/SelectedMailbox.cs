@@ -76,6 +76,7 @@ public sealed class SelectedMailbox
         int removed = 0;
         int j = 0;
         var flagChanges = new List<(int Msn, MessageFlags Flags)>();
+        var next = new List<MessageInfo>(current.Count);
         for (int i = 0; i < old.Count; i++)
         {
             while (j < current.Count && current[j].Uid < old[i].Uid)
@@ -85,6 +86,7 @@ public sealed class SelectedMailbox
 
             if (j < current.Count && current[j].Uid == old[i].Uid)
             {
+                next.Add(current[j]);
                 if (current[j].Flags != old[i].Flags)
                 {
                     flagChanges.Add((i + 1 - removed, current[j].Flags));
@@ -101,8 +103,12 @@ public sealed class SelectedMailbox
         // told the client the count went down, so EXISTS is only needed when it grew.
         uint oldMax = MaxUid;
         int survivors = old.Count - removed;
-        int added = current.Count(m => m.Uid > oldMax);
-        Messages = [.. current];
+        // Only survivors and UIDs above the old maximum: a lower UID we never announced (a store
+        // committing out of order) must not shift the numbers the client already has.
+        int before = next.Count;
+        next.AddRange(current.Where(m => m.Uid > oldMax));
+        int added = next.Count - before;
+        Messages = next;
         if (added > 0)
         {
             untagged($"{survivors + added} EXISTS");
