@@ -165,4 +165,19 @@ public class FetchTests
         var ok = await f.CommandAsync("b", "NOOP");
         Assert.Equal("b OK NOOP completed", ok[^1]);
     }
+
+    [Fact]
+    public async Task Part_one_of_a_single_part_message_is_its_body()
+    {
+        await using var f = await WithMessagesAsync();
+        await f.Client.SendLineAsync("a FETCH 1 (BODY.PEEK[1] BODY.PEEK[2] BODY.PEEK[TEXT]<100.5>)");
+        var (_, part1) = await ReadLiteralAsync(f);
+        Assert.Equal("Hi there,\r\nthis is a test.\r\n", Encoding.UTF8.GetString(part1));
+        var (_, missing) = await ReadLiteralAsync(f);
+        Assert.Empty(missing);
+        var (prefix, beyond) = await ReadLiteralAsync(f);
+        Assert.Equal(" BODY[TEXT]<100> ", prefix);
+        Assert.Empty(beyond);
+        Assert.Equal([")", "a OK FETCH completed"], await f.Client.ReadUntilAsync("a "));
+    }
 }
