@@ -1,0 +1,43 @@
+using Postern.Imap.Parsing;
+using Postern.Imap.Session;
+
+namespace Postern.Imap.Commands;
+
+/// <summary>Argument checks shared by the commands; each failure is a BAD with a short reason.</summary>
+internal static class Arguments
+{
+    public static void Count(ImapCommand command, int min, int max)
+    {
+        if (command.Args.Count < min || command.Args.Count > max)
+        {
+            throw ImapException.Bad(min == max && min == 0 ? "This command takes no arguments" : "Wrong number of arguments");
+        }
+    }
+
+    public static string AString(ImapToken token, string what)
+    {
+        if (!token.IsAString)
+        {
+            throw ImapException.Bad("Expected " + what);
+        }
+
+        return token.Text;
+    }
+
+    public static SequenceSet Set(ImapToken token)
+    {
+        if (token.Kind != ImapTokenKind.Atom || !SequenceSet.TryParse(token.Text, out var set))
+        {
+            throw ImapException.Bad("Invalid sequence set");
+        }
+
+        return set!;
+    }
+
+    /// <summary>Mailbox names: "INBOX" in any case is the inbox (RFC 3501 5.1).</summary>
+    public static string Mailbox(ImapToken token)
+    {
+        string name = AString(token, "a mailbox name");
+        return name.Equals("INBOX", StringComparison.OrdinalIgnoreCase) ? "INBOX" : name;
+    }
+}

@@ -1,0 +1,51 @@
+using Postern.Imap.Parsing;
+using Postern.Imap.Session;
+
+namespace Postern.Imap.Commands;
+
+/// <summary>LOGIN (RFC 3501 6.2.3): only over TLS (LOGINDISABLED before it).</summary>
+public sealed class LoginCommand : IImapCommand
+{
+    internal const string PrivacyRequired = "[PRIVACYREQUIRED] Login is disabled until TLS is active (use STARTTLS or port 993)";
+
+    internal const string Failed = "[AUTHENTICATIONFAILED] Authentication failed";
+
+    public async Task ExecuteAsync(ImapSession session, ImapCommand command, CancellationToken ct)
+    {
+        // Refuse before looking at the arguments: the password has crossed in clear already, but we
+        // never check it, so a plaintext login can never succeed (and never confirm a password).
+        if (!session.Connection.IsTls)
+        {
+            throw ImapException.No(PrivacyRequired);
+        }
+
+        Arguments.Count(command, 2, 2);
+        string user = Arguments.AString(command.Args[0], "a user name");
+        string password = Arguments.AString(command.Args[1], "a password");
+        await CompleteAsync(session, command.Tag, user, password, "LOGIN", ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Checks credentials and moves to Authenticated; identical answer for unknown user and wrong password.</summary>
+    internal static async Task CompleteAsync(ImapSession session, string tag, string user, string password, string mechanism, CancellationToken ct)
+    {
+        var account = await session.Auth.AuthenticateAsync(user, password, ct).ConfigureAwait(false);
+        if (account is null)
+        {
+            Log.LoginFailed(session.Log, mechanism);
+            if (++session.AuthFailures >= session.Options.MaxAuthFailures)
+            {
+                // Guessing passwords on one connection ends here; the delay already slowed each try.
+                session.Connection.WriteLine(tag + " NO " + Failed);
+                session.Untagged("BYE Too many authentication failures");
+                session.State = ImapState.Logout;
+                return;
+            }
+
+            throw ImapException.No(Failed);
+        }
+
+        session.LoggedIn(account);
+        Log.LoginSucceeded(session.Log, account.Id, mechanism);
+        session.Ok(tag, $"[CAPABILITY {session.Capabilities}] Logged in");
+    }
+}

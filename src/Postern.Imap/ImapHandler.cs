@@ -1,0 +1,173 @@
+using System.Security.Authentication;
+using Microsoft.Extensions.Logging;
+using Postern.Imap.Parsing;
+using Postern.Imap.Session;
+using Postern.Net;
+using Postern.Storage;
+using Postern.Storage.Accounts;
+
+namespace Postern.Imap;
+
+/// <summary>
+/// The IMAP4rev1 server (RFC 3501) for one connection: greeting, then read a command, check it is
+/// allowed in the current state, run it, until LOGOUT, an idle timeout, too many errors or EOF.
+/// </summary>
+public sealed class ImapHandler : IConnectionHandler
+{
+    private readonly IMailStore _store;
+    private readonly Authenticator _auth;
+    private readonly ServerIdentity _identity;
+    private readonly ImapOptions _options;
+    private readonly ILogger<ImapHandler> _log;
+
+    public ImapHandler(IMailStore store, Authenticator auth, ServerIdentity identity, ImapOptions options, ILogger<ImapHandler> log)
+    {
+        _store = store;
+        _auth = auth;
+        _identity = identity;
+        _options = options;
+        _log = log;
+    }
+
+    public async Task RunAsync(MailConnection connection, CancellationToken ct)
+    {
+        var session = new ImapSession(connection, _store, _auth, _identity, _options, _log);
+        connection.ReadTimeout = _options.PreAuthTimeout;
+        Log.SessionStarted(_log, connection.TlsDescription);
+        try
+        {
+            // Never PREAUTH: every session logs in, over TLS (RFC 3501 7.1.4 is optional).
+            session.Untagged($"OK [CAPABILITY {session.Capabilities}] {_identity.Hostname} Postern ready");
+            await LoopAsync(session, ct).ConfigureAwait(false);
+            await connection.FlushAsync(ct).ConfigureAwait(false);
+        }
+        catch (IdleTimeoutException)
+        {
+            Log.IdleTimeout(_log);
+            await TryByeAsync(connection, "Autologout; idle for too long", ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or AuthenticationException or ObjectDisposedException)
+        {
+            Log.ConnectionError(_log, e);
+        }
+        finally
+        {
+            Log.SessionEnded(_log);
+        }
+    }
+
+    private async Task LoopAsync(ImapSession session, CancellationToken ct)
+    {
+        var connection = session.Connection;
+        var reader = new CommandReader(connection, _options);
+        int bad = 0;
+        while (session.State != ImapState.Logout)
+        {
+            var frame = await reader.ReadAsync(ct).ConfigureAwait(false);
+            string? error = null;
+            string? tag = frame.Tag;
+            ImapCommand? command = null;
+            switch (frame.Status)
+            {
+                case FrameStatus.Closed:
+                    return;
+                case FrameStatus.FatalTooLarge:
+                    Log.LiteralTooLarge(_log);
+                    session.Untagged("BYE Literal too large");
+                    return;
+                case FrameStatus.LineTooLong:
+                    error = "Line too long";
+                    break;
+                case FrameStatus.TooLarge:
+                    error = "Literal or command too large";
+                    break;
+                default:
+                    var outcome = ImapParser.Parse(frame.Bytes.Span, _options.MaxLiteralSize, _options.MaxNestingDepth);
+                    tag = outcome.Tag ?? tag;
+                    if (outcome.Status == ParseStatus.Complete)
+                    {
+                        command = outcome.Command;
+                    }
+                    else
+                    {
+                        error = outcome.Error ?? "Incomplete command";
+                        tag = outcome.Tag;
+                    }
+
+                    break;
+            }
+
+            if (command is not null)
+            {
+                error = await DispatchAsync(session, command, ct).ConfigureAwait(false);
+            }
+            else if (error is not null)
+            {
+                // A command we could not even read: tagged BAD when the tag is readable (RFC 3501 7.1.3).
+                connection.WriteLine((tag ?? "*") + " BAD " + error);
+            }
+
+            if (error is not null && ++bad >= _options.MaxBadCommands)
+            {
+                Log.TooManyBadCommands(_log, bad);
+                session.Untagged("BYE Too many invalid commands");
+                return;
+            }
+        }
+    }
+
+    /// <summary>Runs one command; returns the BAD text when it was a BAD (to count errors), else null.</summary>
+    private async Task<string?> DispatchAsync(ImapSession session, ImapCommand command, CancellationToken ct)
+    {
+        var connection = session.Connection;
+        var entry = CommandTable.Find(command.Name);
+        if (entry is null)
+        {
+            connection.WriteLine(command.Tag + " BAD Unknown command");
+            return "Unknown command";
+        }
+
+        if ((entry.Allowed & session.State) == 0)
+        {
+            string text = session.State switch
+            {
+                ImapState.NotAuthenticated => "Command not allowed before login",
+                ImapState.Authenticated => entry.Allowed == ImapState.NotAuthenticated ? "Command not allowed after login" : "No mailbox selected",
+                _ => "Command not allowed after login",
+            };
+            connection.WriteLine(command.Tag + " BAD " + text);
+            return text;
+        }
+
+        try
+        {
+            await entry.Command.ExecuteAsync(session, command, ct).ConfigureAwait(false);
+            return null;
+        }
+        catch (ImapException e)
+        {
+            connection.WriteLine(command.Tag + " " + e.Status + " " + e.Message);
+            return e.Status == "BAD" ? e.Message : null;
+        }
+        catch (Exception e) when (e is not (IOException or OperationCanceledException or AuthenticationException or ObjectDisposedException))
+        {
+            // A fault of ours or of the store: the client gets a NO, the session carries on.
+            Log.CommandFailed(_log, command.Name, e);
+            connection.WriteLine(command.Tag + " NO [SERVERBUG] Internal error");
+            return null;
+        }
+    }
+
+    private static async Task TryByeAsync(MailConnection connection, string text, CancellationToken ct)
+    {
+        try
+        {
+            connection.WriteLine("* BYE " + text);
+            await connection.FlushAsync(ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException)
+        {
+            // The peer is gone or not reading; nothing more to tell it.
+        }
+    }
+}

@@ -1,0 +1,32 @@
+namespace Postern.Imap;
+
+/// <summary>Limits and timeouts of the IMAP server. Every value has a safe default.</summary>
+public sealed class ImapOptions
+{
+    /// <summary>Longest command line, CRLF included (RFC 7162 3 recommends accepting at least 8192 octets).</summary>
+    public int MaxLineLength { get; set; } = 64 * 1024;
+
+    /// <summary>Largest literal accepted in a command other than APPEND.</summary>
+    public int MaxLiteralSize { get; set; } = 64 * 1024;
+
+    /// <summary>Largest command in total: all its lines and literals together.</summary>
+    public int MaxCommandSize { get; set; } = 1024 * 1024;
+
+    /// <summary>Deepest nesting of parenthesised lists and SEARCH keys (NOT, OR, groups).</summary>
+    public int MaxNestingDepth { get; set; } = 32;
+
+    /// <summary>After this many BAD responses the session is closed with "* BYE".</summary>
+    public int MaxBadCommands { get; set; } = 20;
+
+    /// <summary>After this many failed logins the session is closed with "* BYE" (each failure is also delayed).</summary>
+    public int MaxAuthFailures { get; set; } = 5;
+
+    /// <summary>Idle time allowed once logged in (RFC 9051 5.4: at least 30 minutes).</summary>
+    public TimeSpan AuthenticatedTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Idle time allowed before login.</summary>
+    public TimeSpan PreAuthTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Messages whose ENVELOPE/BODYSTRUCTURE are cached per session for the selected mailbox.</summary>
+    public int ParseCacheSize { get; set; } = 256;
+}

@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Logging;
+
+namespace Postern.Imap;
+
+/// <summary>The IMAP server's log messages, with fixed event ids (3000-3099). Never raw input, never passwords.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 3000, Level = LogLevel.Debug, Message = "IMAP session started ({Tls})")]
+    public static partial void SessionStarted(ILogger logger, string tls);
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "IMAP session ended")]
+    public static partial void SessionEnded(ILogger logger);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "IMAP login succeeded for account {AccountId} via {Mechanism}")]
+    public static partial void LoginSucceeded(ILogger logger, long accountId, string mechanism);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "IMAP login failed via {Mechanism}")]
+    public static partial void LoginFailed(ILogger logger, string mechanism);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "STARTTLS: discarded {Count} bytes the client sent after the STARTTLS command (possible command injection)")]
+    public static partial void DiscardedAtUpgrade(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Debug, Message = "IMAP session idle for too long")]
+    public static partial void IdleTimeout(ILogger logger);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Information, Message = "IMAP session closed after {Count} invalid commands")]
+    public static partial void TooManyBadCommands(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Error, Message = "IMAP command {Command} failed")]
+    public static partial void CommandFailed(ILogger logger, string command, Exception exception);
+
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Debug, Message = "IMAP session ended by an I/O error")]
+    public static partial void ConnectionError(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 3009, Level = LogLevel.Information, Message = "IMAP TLS upgrade done ({Tls})")]
+    public static partial void TlsStarted(ILogger logger, string tls);
+
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Information, Message = "IMAP session closed: non-synchronising literal over the limit")]
+    public static partial void LiteralTooLarge(ILogger logger);
+}

@@ -1,0 +1,97 @@
+using MimeKit;
+
+namespace Postern.Imap.Mime;
+
+/// <summary>
+/// One message held in memory with MimeKit's parse of it and the byte offsets of every entity, so
+/// sections (BODY[1.2], BODY[2.HEADER]) are cut byte-exact from what is stored, never re-serialised.
+/// </summary>
+public sealed class ParsedMessage
+{
+    /// <summary>Where an entity's header and body lie in <see cref="Raw"/>.</summary>
+    public readonly record struct Span(int Begin, int BodyStart, int End);
+
+    private readonly Dictionary<object, Span> _spans = new(ReferenceEqualityComparer.Instance);
+
+    private ParsedMessage(byte[] raw, MimeMessage message)
+    {
+        Raw = raw;
+        Message = message;
+    }
+
+    public byte[] Raw { get; }
+
+    public MimeMessage Message { get; }
+
+    /// <summary>MIME limits: a hostile message cannot make the parser (or our walkers) recurse deeply.</summary>
+    public static ParserOptions Options { get; } = CreateOptions();
+
+    private static ParserOptions CreateOptions()
+    {
+        var options = ParserOptions.Default.Clone();
+        options.MaxMimeDepth = 32;
+        options.MaxAddressGroupDepth = 3;
+        return options;
+    }
+
+    public static ParsedMessage Parse(byte[] raw)
+    {
+        var begins = new Dictionary<object, long>(ReferenceEqualityComparer.Instance);
+        var ends = new List<(object Entity, long End)>();
+        using var stream = new MemoryStream(raw, writable: false);
+        var parser = new MimeParser(Options, stream, persistent: false);
+        parser.MimeMessageBegin += (_, e) => begins[e.Message] = e.BeginOffset;
+        parser.MimeMessageEnd += (_, e) => ends.Add((e.Message, e.EndOffset));
+        parser.MimeEntityBegin += (_, e) => begins[e.Entity] = e.BeginOffset;
+        parser.MimeEntityEnd += (_, e) => ends.Add((e.Entity, e.EndOffset));
+        var message = parser.ParseMessage();
+        var parsed = new ParsedMessage(raw, message);
+        foreach (var (entity, end) in ends)
+        {
+            if (begins.TryGetValue(entity, out long begin))
+            {
+                int b = (int)Math.Clamp(begin, 0, raw.Length);
+                int e = (int)Math.Clamp(end, b, raw.Length);
+                parsed._spans[entity] = new Span(b, FindBodyStart(raw, b, e), e);
+            }
+        }
+
+        // The top-level message is the whole stored octets, whatever the parser reported.
+        parsed._spans[message] = new Span(0, FindBodyStart(raw, 0, raw.Length), raw.Length);
+        return parsed;
+    }
+
+    /// <summary>The offset just after the blank line that ends the header (or the end when there is none).</summary>
+    public static int FindBodyStart(ReadOnlySpan<byte> raw, int begin, int end)
+    {
+        int i = begin;
+        while (i < end)
+        {
+            // A header line ends at LF; an empty line (CRLF or LF alone) ends the header.
+            if (raw[i] == (byte)'\n')
+            {
+                return i + 1;
+            }
+
+            if (raw[i] == (byte)'\r' && i + 1 < end && raw[i + 1] == (byte)'\n')
+            {
+                return i + 2;
+            }
+
+            int lf = raw[i..end].IndexOf((byte)'\n');
+            if (lf < 0)
+            {
+                return end;
+            }
+
+            i += lf + 1;
+        }
+
+        return end;
+    }
+
+    public Span SpanOf(object entityOrMessage) =>
+        _spans.TryGetValue(entityOrMessage, out var s) ? s : new Span(0, 0, 0);
+
+    public ReadOnlyMemory<byte> Slice(int from, int to) => Raw.AsMemory(from, Math.Max(0, to - from));
+}

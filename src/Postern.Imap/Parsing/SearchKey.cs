@@ -1,0 +1,55 @@
+namespace Postern.Imap.Parsing;
+
+/// <summary>The SEARCH keys of RFC 3501 6.4.4.</summary>
+public enum SearchKind
+{
+    All,
+    And,
+    Or,
+    Not,
+    FlagSet,
+    FlagClear,
+    New,
+    Old,
+    Recent,
+    SequenceSet,
+    UidSet,
+    Header,
+    Body,
+    Text,
+    Larger,
+    Smaller,
+    Before,
+    On,
+    Since,
+    SentBefore,
+    SentOn,
+    SentSince,
+}
+
+/// <summary>One node of a parsed SEARCH program. A tree whose depth the parser bounds.</summary>
+public sealed class SearchKey
+{
+    public required SearchKind Kind { get; init; }
+
+    /// <summary>Children of And, Or (two) and Not (one).</summary>
+    public IReadOnlyList<SearchKey> Children { get; init; } = [];
+
+    public Postern.Storage.MessageFlags Flag { get; init; }
+
+    public SequenceSet? Set { get; init; }
+
+    /// <summary>Header field name for Header (FROM, TO, ... map to Header too).</summary>
+    public string Field { get; init; } = "";
+
+    public string Value { get; init; } = "";
+
+    public long Number { get; init; }
+
+    public DateOnly Date { get; init; }
+
+    /// <summary>True when evaluating this key needs the message body or headers.</summary>
+    public bool NeedsContent => Kind is SearchKind.Header or SearchKind.Body or SearchKind.Text
+        or SearchKind.SentBefore or SearchKind.SentOn or SearchKind.SentSince
+        || Children.Any(c => c.NeedsContent);
+}

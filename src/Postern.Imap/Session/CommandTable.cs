@@ -1,0 +1,59 @@
+using Postern.Imap.Commands;
+
+namespace Postern.Imap.Session;
+
+/// <summary>Which commands exist and in which states each is allowed (RFC 3501 6: 6.1 any, 6.2 not authenticated, 6.3 authenticated, 6.4 selected).</summary>
+public static class CommandTable
+{
+    public sealed record Entry(ImapState Allowed, IImapCommand Command);
+
+    private static readonly Dictionary<string, Entry> Entries = Build();
+
+    private static Dictionary<string, Entry> Build()
+    {
+        var fetch = new FetchCommand(byUid: false);
+        var uidFetch = new FetchCommand(byUid: true);
+        var store = new StoreCommand(byUid: false);
+        var uidStore = new StoreCommand(byUid: true);
+        var search = new SearchCommand(byUid: false);
+        var uidSearch = new SearchCommand(byUid: true);
+        var noop = new NoopCommand();
+        var list = new ListCommand(lsub: false);
+        var lsub = new ListCommand(lsub: true);
+        var notSupported = new NotSupportedCommand();
+        return new Dictionary<string, Entry>(StringComparer.Ordinal)
+        {
+            ["CAPABILITY"] = new(ImapState.Any, new CapabilityCommand()),
+            ["NOOP"] = new(ImapState.Any, noop),
+            ["LOGOUT"] = new(ImapState.Any, new LogoutCommand()),
+            ["STARTTLS"] = new(ImapState.NotAuthenticated, new StartTlsCommand()),
+            ["LOGIN"] = new(ImapState.NotAuthenticated, new LoginCommand()),
+            ["AUTHENTICATE"] = new(ImapState.NotAuthenticated, new AuthenticateCommand()),
+            ["SELECT"] = new(ImapState.LoggedIn, new SelectCommand(readOnly: false)),
+            ["EXAMINE"] = new(ImapState.LoggedIn, new SelectCommand(readOnly: true)),
+            ["LIST"] = new(ImapState.LoggedIn, list),
+            ["LSUB"] = new(ImapState.LoggedIn, lsub),
+            ["STATUS"] = new(ImapState.LoggedIn, new StatusCommand()),
+            ["SUBSCRIBE"] = new(ImapState.LoggedIn, new SubscribeCommand(subscribe: true)),
+            ["UNSUBSCRIBE"] = new(ImapState.LoggedIn, new SubscribeCommand(subscribe: false)),
+            ["CREATE"] = new(ImapState.LoggedIn, notSupported),
+            ["DELETE"] = new(ImapState.LoggedIn, notSupported),
+            ["RENAME"] = new(ImapState.LoggedIn, notSupported),
+            ["APPEND"] = new(ImapState.LoggedIn, notSupported),
+            ["CHECK"] = new(ImapState.Selected, noop),
+            ["CLOSE"] = new(ImapState.Selected, new CloseCommand()),
+            ["UNSELECT"] = new(ImapState.Selected, new UnselectCommand()),
+            ["COPY"] = new(ImapState.Selected, new CopyCommand(byUid: false)),
+            ["UID COPY"] = new(ImapState.Selected, new CopyCommand(byUid: true)),
+            ["EXPUNGE"] = new(ImapState.Selected, new ExpungeCommand()),
+            ["FETCH"] = new(ImapState.Selected, fetch),
+            ["UID FETCH"] = new(ImapState.Selected, uidFetch),
+            ["STORE"] = new(ImapState.Selected, store),
+            ["UID STORE"] = new(ImapState.Selected, uidStore),
+            ["SEARCH"] = new(ImapState.Selected, search),
+            ["UID SEARCH"] = new(ImapState.Selected, uidSearch),
+        };
+    }
+
+    public static Entry? Find(string name) => Entries.GetValueOrDefault(name);
+}

@@ -1,0 +1,104 @@
+using Microsoft.Extensions.Logging;
+using Postern.Net;
+using Postern.Storage;
+using Postern.Storage.Accounts;
+
+namespace Postern.Imap.Session;
+
+/// <summary>Everything one connection's commands share: the connection, the state, the account and the selected mailbox.</summary>
+public sealed class ImapSession
+{
+    public ImapSession(MailConnection connection, IMailStore store, Authenticator auth, ServerIdentity identity, ImapOptions options, ILogger log)
+    {
+        Connection = connection;
+        Store = store;
+        Auth = auth;
+        Identity = identity;
+        Options = options;
+        Log = log;
+    }
+
+    public MailConnection Connection { get; }
+
+    public IMailStore Store { get; }
+
+    public Authenticator Auth { get; }
+
+    public ServerIdentity Identity { get; }
+
+    public ImapOptions Options { get; }
+
+    public ILogger Log { get; }
+
+    public ImapState State { get; set; } = ImapState.NotAuthenticated;
+
+    public Account? Account { get; private set; }
+
+    public SelectedMailbox? Selected { get; private set; }
+
+    /// <summary>Failed LOGIN/AUTHENTICATE attempts on this connection.</summary>
+    public int AuthFailures { get; set; }
+
+    /// <summary>The logged-in account; commands in the LoggedIn states can rely on it.</summary>
+    public Account RequireAccount => Account ?? throw new InvalidOperationException("Not authenticated.");
+
+    /// <summary>The selected mailbox; commands in the Selected state can rely on it.</summary>
+    public SelectedMailbox RequireSelected => Selected ?? throw new InvalidOperationException("No mailbox selected.");
+
+    /// <summary>
+    /// What we implement, no more (RFC 3501 7.2.1). Before TLS: STARTTLS and LOGINDISABLED and no
+    /// AUTH= mechanism (RFC 3501 6.2.3, RFC 9051 6.2.1); after TLS: AUTH=PLAIN.
+    /// </summary>
+    public string Capabilities
+    {
+        get
+        {
+            var caps = "IMAP4rev1 SASL-IR LITERAL+ SPECIAL-USE CHILDREN UNSELECT";
+            if (State == ImapState.NotAuthenticated)
+            {
+                if (Connection.CanStartTls)
+                {
+                    caps += " STARTTLS";
+                }
+
+                caps += Connection.IsTls ? " AUTH=PLAIN" : " LOGINDISABLED";
+            }
+
+            return caps;
+        }
+    }
+
+    public void Untagged(string text) => Connection.WriteLine("* " + text);
+
+    public void Ok(string tag, string text) => Connection.WriteLine(tag + " OK " + text);
+
+    /// <summary>Moves to the Authenticated state and lengthens the idle timeout (RFC 9051 5.4).</summary>
+    public void LoggedIn(Account account)
+    {
+        Account = account;
+        State = ImapState.Authenticated;
+        Connection.ReadTimeout = Options.AuthenticatedTimeout;
+    }
+
+    public void Select(SelectedMailbox mailbox)
+    {
+        Selected = mailbox;
+        State = ImapState.Selected;
+    }
+
+    public void Deselect()
+    {
+        Selected = null;
+        State = ImapState.Authenticated;
+    }
+
+    /// <summary>Reloads the selected mailbox from the store and tells the client what changed (NOOP, CHECK, after EXPUNGE).</summary>
+    public async Task RefreshAsync(CancellationToken ct)
+    {
+        if (Selected is { } mailbox)
+        {
+            var current = await Store.ListMessagesAsync(mailbox.Info.Id, ct).ConfigureAwait(false);
+            mailbox.Apply(current, Untagged);
+        }
+    }
+}

@@ -1,0 +1,97 @@
+using System.Globalization;
+using System.Text;
+using Postern.Storage;
+
+namespace Postern.Imap.Session;
+
+/// <summary>Formats values for responses: strings, flags, dates (RFC 3501 9).</summary>
+public static class ImapText
+{
+    /// <summary>
+    /// A string as "quoted" when every character allows it, otherwise as a literal {n} (needed
+    /// for CR, LF, NUL and 8-bit text, which quoted strings cannot carry, RFC 3501 4.3).
+    /// </summary>
+    public static string String(string? value)
+    {
+        if (value is null)
+        {
+            return "NIL";
+        }
+
+        bool quotable = true;
+        foreach (char c in value)
+        {
+            if (c is '\r' or '\n' or '\0' || c > 0x7e)
+            {
+                quotable = false;
+                break;
+            }
+        }
+
+        if (!quotable)
+        {
+            return "{" + Encoding.UTF8.GetByteCount(value) + "}\r\n" + value;
+        }
+
+        return "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+    }
+
+    /// <summary>A mailbox name as an atom when safe, else as a string.</summary>
+    public static string AString(string value)
+    {
+        foreach (char c in value)
+        {
+            if (c <= ' ' || c >= 0x7f || c is '(' or ')' or '{' or '%' or '*' or '"' or '\\' or ']')
+            {
+                return String(value);
+            }
+        }
+
+        return value.Length == 0 ? "\"\"" : value;
+    }
+
+    public static string Flags(MessageFlags flags)
+    {
+        var sb = new StringBuilder("(");
+        void Add(MessageFlags f, string name)
+        {
+            if (flags.HasFlag(f))
+            {
+                if (sb.Length > 1)
+                {
+                    sb.Append(' ');
+                }
+
+                sb.Append(name);
+            }
+        }
+
+        Add(MessageFlags.Seen, "\\Seen");
+        Add(MessageFlags.Answered, "\\Answered");
+        Add(MessageFlags.Flagged, "\\Flagged");
+        Add(MessageFlags.Deleted, "\\Deleted");
+        Add(MessageFlags.Draft, "\\Draft");
+        return sb.Append(')').ToString();
+    }
+
+    /// <summary>Maps a system flag name to its value; null for keywords and unknown names.</summary>
+    public static MessageFlags? ParseFlag(string name) => name.ToUpperInvariant() switch
+    {
+        "\\SEEN" => MessageFlags.Seen,
+        "\\ANSWERED" => MessageFlags.Answered,
+        "\\FLAGGED" => MessageFlags.Flagged,
+        "\\DELETED" => MessageFlags.Deleted,
+        "\\DRAFT" => MessageFlags.Draft,
+        _ => null,
+    };
+
+    /// <summary>date-time = DQUOTE date-day-fixed "-" date-month "-" date-year SP time SP zone DQUOTE (RFC 3501 9).</summary>
+    public static string DateTime(DateTimeOffset value)
+    {
+        var off = value.Offset;
+        string sign = off < TimeSpan.Zero ? "-" : "+";
+        off = off.Duration();
+        return "\"" + value.ToString("dd-MMM-yyyy HH:mm:ss", CultureInfo.InvariantCulture).TrimStart('0').PadLeft(20, ' ')
+            + " " + sign + off.Hours.ToString("00", CultureInfo.InvariantCulture) + off.Minutes.ToString("00", CultureInfo.InvariantCulture) + "\"";
+    }
+}

@@ -1,0 +1,138 @@
+using Postern.Storage;
+
+namespace Postern.Imap.Session;
+
+/// <summary>
+/// The session's view of the selected mailbox: the MSN→UID map (index + 1 is the message sequence
+/// number) as last reported to the client. It changes only when the client has been told
+/// (RFC 3501 7.4.1: no EXPUNGE during FETCH, STORE or SEARCH), i.e. at SELECT, NOOP, CHECK and EXPUNGE.
+/// </summary>
+public sealed class SelectedMailbox
+{
+    private readonly Dictionary<uint, CachedStructure> _cache = [];
+    private readonly int _cacheSize;
+
+    public SelectedMailbox(MailboxInfo info, bool readOnly, IReadOnlyList<MessageInfo> messages, int cacheSize)
+    {
+        Info = info;
+        ReadOnly = readOnly;
+        Messages = [.. messages];
+        _cacheSize = cacheSize;
+    }
+
+    public MailboxInfo Info { get; }
+
+    public bool ReadOnly { get; }
+
+    /// <summary>Messages in ascending UID order; index i is MSN i + 1.</summary>
+    public List<MessageInfo> Messages { get; private set; }
+
+    public uint MaxUid => Messages.Count == 0 ? 0 : Messages[^1].Uid;
+
+    /// <summary>The index of <paramref name="uid"/> in <see cref="Messages"/>, or -1 (binary search: UIDs ascend).</summary>
+    public int IndexOfUid(uint uid)
+    {
+        int lo = 0, hi = Messages.Count - 1;
+        while (lo <= hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            uint u = Messages[mid].Uid;
+            if (u == uid)
+            {
+                return mid;
+            }
+
+            if (u < uid)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>Records new flags of a message this session changed itself.</summary>
+    public void Update(MessageInfo info)
+    {
+        int i = IndexOfUid(info.Uid);
+        if (i >= 0)
+        {
+            Messages[i] = info;
+        }
+    }
+
+    /// <summary>
+    /// Replaces the view with the store's current list and writes what changed: EXPUNGE for each
+    /// vanished message (ascending, each number valid at the moment it is sent, RFC 3501 7.4.1),
+    /// EXISTS when the count differs, and FETCH FLAGS for changed flags.
+    /// </summary>
+    public void Apply(IReadOnlyList<MessageInfo> current, Action<string> untagged)
+    {
+        var old = Messages;
+        int removed = 0;
+        int j = 0;
+        var flagChanges = new List<(int Msn, MessageFlags Flags)>();
+        var next = new List<MessageInfo>(current.Count);
+        for (int i = 0; i < old.Count; i++)
+        {
+            while (j < current.Count && current[j].Uid < old[i].Uid)
+            {
+                j++;
+            }
+
+            if (j < current.Count && current[j].Uid == old[i].Uid)
+            {
+                next.Add(current[j]);
+                if (current[j].Flags != old[i].Flags)
+                {
+                    flagChanges.Add((i + 1 - removed, current[j].Flags));
+                }
+            }
+            else
+            {
+                untagged($"{i + 1 - removed} EXPUNGE");
+                removed++;
+            }
+        }
+
+        // New messages always have UIDs above the old maximum (UIDs only ascend). EXPUNGE already
+        // told the client the count went down, so EXISTS is only needed when it grew.
+        uint oldMax = MaxUid;
+        int survivors = old.Count - removed;
+        // Only survivors and UIDs above the old maximum: a lower UID we never announced (a store
+        // committing out of order) must not shift the numbers the client already has.
+        int before = next.Count;
+        next.AddRange(current.Where(m => m.Uid > oldMax));
+        int added = next.Count - before;
+        Messages = next;
+        if (added > 0)
+        {
+            untagged($"{survivors + added} EXISTS");
+        }
+
+        foreach (var (msn, flags) in flagChanges)
+        {
+            untagged($"{msn} FETCH (FLAGS {ImapText.Flags(flags)})");
+        }
+    }
+
+    public bool TryGetCached(uint uid, out CachedStructure cached) => _cache.TryGetValue(uid, out cached!);
+
+    public void Cache(uint uid, CachedStructure cached)
+    {
+        // A crude bound: forget everything when full. Parses are cheap compared to the I/O they save.
+        if (_cache.Count >= _cacheSize)
+        {
+            _cache.Clear();
+        }
+
+        _cache[uid] = cached;
+    }
+}
+
+/// <summary>ENVELOPE, BODYSTRUCTURE and BODY of one message, computed once per session.</summary>
+public sealed record CachedStructure(string Envelope, string BodyStructure, string Body);
