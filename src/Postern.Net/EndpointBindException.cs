@@ -10,7 +10,7 @@ public sealed class EndpointBindException : Exception
 
     public static EndpointBindException From(EndpointInfo endpoint, SocketException e)
     {
-        var where = new IPEndPoint(endpoint.Address, endpoint.Port);
+        string where = $"port {endpoint.Port} on {endpoint.Address}";
         string message = e.SocketErrorCode switch
         {
             SocketError.AccessDenied when endpoint.Port < 1024 =>

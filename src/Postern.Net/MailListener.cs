@@ -36,7 +36,6 @@ public sealed partial class MailListener : IAsyncDisposable
                 _socket.DualMode = true;
             }
 
-            _socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
             _socket.Bind(new IPEndPoint(endpoint.Address, endpoint.Port));
             _socket.Listen(512);
         }

@@ -1,1 +1,155 @@
-return 0;
+using System.CommandLine;
+using Postern.Cli;
+using Postern.Storage.Accounts;
+using static Postern.Cli.CliRunner;
+
+// The command-line contract is DESIGN.md section 3. Every action reports user mistakes as one
+// sentence on stderr with exit status 1 (UserError); anything else is a bug and keeps its trace.
+
+var data = new Option<string?>("--data") { Description = "Data folder (default: $POSTERN_DATA, else ./postern-data)", Recursive = true };
+var root = new RootCommand("Postern: a mail server (SMTP, IMAP, POP3) that is secure by default.");
+root.Options.Add(data);
+
+// ---- init
+var hostname = new Option<string>("--hostname") { Description = "The name email programs connect to", Required = true };
+var domains = new Option<string[]>("--domain") { Description = "A mail domain to serve (repeatable)", AllowMultipleArgumentsPerToken = false };
+var init = new Command("init", "Create the data folder: configuration, a self-signed certificate if none, domains.");
+init.Options.Add(hostname);
+init.Options.Add(domains);
+init.SetAction((r, ct) => Run(async () =>
+{
+    foreach (var line in await Workspace.InitAsync(DataFolder.Resolve(r.GetValue(data)), r.GetValue(hostname)!, r.GetValue(domains) ?? [], ct))
+    {
+        Console.WriteLine(line);
+    }
+}));
+root.Subcommands.Add(init);
+
+// ---- serve
+var portOffset = new Option<int>("--port-offset") { Description = "Add N to every port (e.g. 10000 to run without root)" };
+var bind = new Option<string?>("--bind") { Description = "Listen on this address only, for every endpoint" };
+var serve = new Command("serve", "Run every endpoint; prints the settings for email programs. Extra --Key:Sub=value switches override the configuration.");
+serve.Options.Add(portOffset);
+serve.Options.Add(bind);
+serve.TreatUnmatchedTokensAsErrors = false;
+serve.SetAction((r, ct) => Run(async () =>
+{
+    var switches = r.UnmatchedTokens.ToList();
+    var bad = switches.FirstOrDefault(s => !s.StartsWith("--", StringComparison.Ordinal) || !s.Contains(':'));
+    if (bad is not null)
+    {
+        throw new UserError($"Unknown argument '{bad}' (configuration overrides look like --Endpoints:imaps:Port=1993).");
+    }
+
+    int offset = r.GetValue(portOffset);
+    if (offset is < 0 or > 64000)
+    {
+        throw new UserError("--port-offset must be between 0 and 64000.");
+    }
+
+    return await ServeCommand.RunAsync(DataFolder.Resolve(r.GetValue(data)), offset, r.GetValue(bind), switches, ct);
+}));
+root.Subcommands.Add(serve);
+
+// ---- domain
+var domainArg = new Argument<string>("domain") { Description = "Domain name, e.g. example.org" };
+var domain = new Command("domain", "Manage the mail domains served here.");
+var domainAdd = new Command("add", "Serve mail for a domain.") { domainArg };
+domainAdd.SetAction((r, ct) => Run(async () =>
+{
+    await using var store = await Workspace.OpenForAdminAsync(DataFolder.Resolve(r.GetValue(data)), ct);
+    string d = Names.Domain(r.GetValue(domainArg)!);
+    Console.WriteLine(await store.AddDomainAsync(d, ct) ? $"Added domain {d}." : $"Domain {d} was already there.");
+}));
+var domainList = new Command("list", "List the domains.");
+domainList.SetAction((r, ct) => Run(async () =>
+{
+    await using var store = await Workspace.OpenForAdminAsync(DataFolder.Resolve(r.GetValue(data)), ct);
+    foreach (var d in await store.ListDomainsAsync(ct))
+    {
+        Console.WriteLine(d);
+    }
+}));
+var domainRemove = new Command("remove", "Stop serving a domain (it must have no users).") { domainArg };
+domainRemove.SetAction((r, ct) => Run(async () =>
+{
+    await using var store = await Workspace.OpenForAdminAsync(DataFolder.Resolve(r.GetValue(data)), ct);
+    string d = Names.Domain(r.GetValue(domainArg)!);
+    if (!await Admin(() => store.RemoveDomainAsync(d, ct)))
+    {
+        throw new UserError($"There is no domain {d}.");
+    }
+
+    Console.WriteLine($"Removed domain {d}.");
+}));
+domain.Subcommands.Add(domainAdd);
+domain.Subcommands.Add(domainList);
+domain.Subcommands.Add(domainRemove);
+root.Subcommands.Add(domain);
+
+// ---- user
+var addressArg = new Argument<string>("address") { Description = "Email address, e.g. alice@example.org" };
+var user = new Command("user", "Manage users. Passwords are read from standard input, never from the command line.");
+var userAdd = new Command("add", "Create a user (password from stdin).") { addressArg };
+userAdd.SetAction((r, ct) => Run(async () =>
+{
+    await using var store = await Workspace.OpenForAdminAsync(DataFolder.Resolve(r.GetValue(data)), ct);
+    string a = Names.Address(r.GetValue(addressArg)!);
+    string domainPart = a[(a.LastIndexOf('@') + 1)..];
+    if (!await store.IsLocalDomainAsync(domainPart, ct))
+    {
+        throw new UserError($"The domain {domainPart} is not served here; add it first with: postern domain add {domainPart}");
+    }
+
+    if (await store.FindAccountAsync(a, ct) is not null)
+    {
+        throw new UserError($"The user {a} already exists (use `postern user passwd {a}` to change the password).");
+    }
+
+    string password = PasswordInput.Read(a);
+    await Admin(() => store.AddAccountAsync(a, PasswordHasher.Hash(password), ct));
+    Console.WriteLine($"Added user {a} with mailboxes INBOX, Sent, Drafts, Trash, Junk and Archive.");
+}));
+var userList = new Command("list", "List the users.");
+userList.SetAction((r, ct) => Run(async () =>
+{
+    await using var store = await Workspace.OpenForAdminAsync(DataFolder.Resolve(r.GetValue(data)), ct);
+    foreach (var a in await store.ListAccountsAsync(ct))
+    {
+        Console.WriteLine(a.Address);
+    }
+}));
+var userRemove = new Command("remove", "Delete a user and all their mail.") { addressArg };
+userRemove.SetAction((r, ct) => Run(async () =>
+{
+    await using var store = await Workspace.OpenForAdminAsync(DataFolder.Resolve(r.GetValue(data)), ct);
+    string a = Names.Address(r.GetValue(addressArg)!);
+    if (!await store.RemoveAccountAsync(a, ct))
+    {
+        throw new UserError($"There is no user {a}.");
+    }
+
+    Console.WriteLine($"Removed user {a} and their mail.");
+}));
+var userPasswd = new Command("passwd", "Set a user's password (from stdin).") { addressArg };
+userPasswd.SetAction((r, ct) => Run(async () =>
+{
+    await using var store = await Workspace.OpenForAdminAsync(DataFolder.Resolve(r.GetValue(data)), ct);
+    string a = Names.Address(r.GetValue(addressArg)!);
+    if (await store.FindAccountAsync(a, ct) is null)
+    {
+        throw new UserError($"There is no user {a}.");
+    }
+
+    string password = PasswordInput.Read(a);
+    await store.SetPasswordHashAsync(a, PasswordHasher.Hash(password), ct);
+    Console.WriteLine($"Changed the password of {a}.");
+}));
+user.Subcommands.Add(userAdd);
+user.Subcommands.Add(userList);
+user.Subcommands.Add(userRemove);
+user.Subcommands.Add(userPasswd);
+root.Subcommands.Add(user);
+
+return await root.Parse(args).InvokeAsync();
+

@@ -1,0 +1,31 @@
+using Postern.Net;
+
+namespace Postern.Configuration;
+
+/// <summary>Everything in postern.json. Environment variables (POSTERN_Section__Key) and serve's --Section:Key=value switches override any key.</summary>
+public sealed class PosternOptions
+{
+    /// <summary>The name clients connect to; the certificate must be valid for it.</summary>
+    public string Hostname { get; set; } = "localhost";
+
+    public TlsOptions Tls { get; set; } = new();
+
+    public Dictionary<string, EndpointOptions> Endpoints { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    public ConnectionLimits Limits { get; set; } = new();
+
+    public Smtp.SmtpOptions Smtp { get; set; } = new();
+
+    public Imap.ImapOptions Imap { get; set; } = new();
+
+    public Pop3.Pop3Options Pop3 { get; set; } = new();
+}
+
+public sealed class TlsOptions
+{
+    /// <summary>PEM certificate chain, relative to the data folder unless absolute.</summary>
+    public string Certificate { get; set; } = "tls/cert.pem";
+
+    /// <summary>PEM private key, relative to the data folder unless absolute.</summary>
+    public string Key { get; set; } = "tls/key.pem";
+}

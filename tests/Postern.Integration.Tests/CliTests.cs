@@ -1,0 +1,216 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.RegularExpressions;
+using MailKit.Net.Imap;
+using MailKit.Security;
+using Postern.Integration.Tests.Support;
+
+namespace Postern.Integration.Tests;
+
+/// <summary>The command line as a newcomer and an administrator meet it (DESIGN.md section 3).</summary>
+public sealed class CliTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "postern-cli-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public CliTests() => Directory.CreateDirectory(_dir);
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Temp data only.
+        }
+    }
+
+    [Fact]
+    public async Task Serve_on_an_empty_folder_sets_everything_up_and_a_real_client_logs_in_with_the_printed_password()
+    {
+        int offset = ServerFixture.FindFreeOffset();
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = _dir,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        // No --data and no POSTERN_DATA: the default ./postern-data in the working directory.
+        psi.Environment.Remove("POSTERN_DATA");
+        foreach (var a in new[] { PosternCli.Dll, "serve", "--port-offset", offset.ToString(), "--bind", "127.0.0.1" })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        var stdout = new StringBuilder();
+        var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var p = Process.Start(psi)!;
+        p.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                listening.TrySetResult();
+                return;
+            }
+
+            lock (stdout)
+            {
+                stdout.AppendLine(e.Data);
+            }
+
+            if (e.Data.StartsWith("Press Ctrl+C", StringComparison.Ordinal))
+            {
+                listening.TrySetResult();
+            }
+        };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        try
+        {
+            Assert.Same(listening.Task, await Task.WhenAny(listening.Task, Task.Delay(TimeSpan.FromSeconds(60))));
+            string output;
+            lock (stdout)
+            {
+                output = stdout.ToString();
+            }
+
+            Assert.False(p.HasExited, "serve exited:\n" + output);
+            var m = Regex.Match(output, @"Created the first user (\S+) with password (\S+)");
+            Assert.True(m.Success, output);
+            string certPath = Path.Combine(_dir, "postern-data", "tls", "cert.pem");
+            Assert.True(File.Exists(certPath), "no certificate at " + certPath);
+            Assert.True(File.Exists(Path.Combine(_dir, "postern-data", "tls", "key.pem")));
+
+            // The settings table: each endpoint with the labels Thunderbird, Outlook and Apple Mail use.
+            Assert.Contains("Thunderbird", output);
+            Assert.Contains("Apple Mail", output);
+            Assert.Matches($@"IMAP \(incoming\)\s+localhost\s+{993 + offset}\s+implicit TLS\s+SSL/TLS", output);
+            Assert.Matches($@"IMAP \(incoming\)\s+localhost\s+{143 + offset}\s+STARTTLS\s+STARTTLS", output);
+            Assert.Matches($@"SMTP \(outgoing\)\s+localhost\s+{465 + offset}\s+implicit TLS", output);
+            Assert.Matches($@"SMTP \(outgoing\)\s+localhost\s+{587 + offset}\s+STARTTLS", output);
+
+            using var cert = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(certPath));
+            using var imap = new ImapClient
+            {
+                Timeout = 20_000,
+                ServerCertificateValidationCallback = (_, c, _, e) =>
+                    c is not null && !e.HasFlag(System.Net.Security.SslPolicyErrors.RemoteCertificateNameMismatch) && c.GetCertHashString() == cert.GetCertHashString(),
+            };
+            await imap.ConnectAsync("localhost", 993 + offset, SecureSocketOptions.SslOnConnect);
+            await imap.AuthenticateAsync(m.Groups[1].Value, m.Groups[2].Value);
+            Assert.True(imap.IsAuthenticated);
+            await imap.DisconnectAsync(true);
+        }
+        finally
+        {
+            if (!p.HasExited)
+            {
+                await ProcessRunner.RunAsync("kill", ["-TERM", p.Id.ToString()]);
+                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+                await p.WaitForExitAsync(cts.Token);
+            }
+        }
+
+        Assert.Equal(0, p.ExitCode);
+    }
+
+    [Fact]
+    public async Task A_port_in_use_is_one_clear_sentence_naming_port_offset()
+    {
+        Assert.Equal(0, (await PosternCli.RunAsync(_dir, null, "init", "--hostname", "localhost", "--domain", "example.test")).ExitCode);
+        int offset = ServerFixture.FindFreeOffset();
+        using var squatter = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        squatter.Bind(new IPEndPoint(IPAddress.Loopback, 993 + offset));
+        squatter.Listen();
+        var r = await PosternCli.RunAsync(_dir, null, "serve", "--port-offset", offset.ToString(), "--bind", "127.0.0.1");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains($"port {993 + offset}", r.StdErr);
+        Assert.Contains("--port-offset", r.StdErr);
+        Assert.DoesNotContain("   at ", r.All);
+    }
+
+    [SkippableFact]
+    public async Task A_privileged_port_without_root_is_one_clear_sentence_naming_port_offset()
+    {
+        ProcessResult r;
+        if (Environment.UserName == "root")
+        {
+            // Run as nobody, as a newcomer without root would, with a data folder nobody owns.
+            var setpriv = ProcessRunner.RequireClient("setpriv");
+            Skip.If(int.Parse(File.ReadAllText("/proc/sys/net/ipv4/ip_unprivileged_port_start").Trim()) <= 25, "skipped: this kernel lets anyone bind ports below 1024");
+            string data = Path.Combine(_dir, "nobody-data");
+            Directory.CreateDirectory(data);
+            Assert.Equal(0, (await ProcessRunner.RunAsync("chown", ["65534:65534", _dir, data])).ExitCode);
+            Task<ProcessResult> AsNobody(params string[] args) => ProcessRunner.RunAsync(setpriv,
+                ["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", "dotnet", PosternCli.Dll, "--data", data, .. args],
+                env: new Dictionary<string, string> { ["HOME"] = _dir, ["DOTNET_CLI_HOME"] = _dir });
+            var init = await AsNobody("init", "--hostname", "localhost", "--domain", "example.test");
+            Assert.True(init.ExitCode == 0, init.ToString());
+            r = await AsNobody("serve", "--bind", "127.0.0.1");
+        }
+        else
+        {
+            Assert.Equal(0, (await PosternCli.RunAsync(_dir, null, "init", "--hostname", "localhost", "--domain", "example.test")).ExitCode);
+            r = await PosternCli.RunAsync(_dir, null, "serve", "--bind", "127.0.0.1");
+        }
+
+        Assert.True(r.ExitCode == 1, r.ToString());
+        Assert.Contains("--port-offset", r.StdErr);
+        Assert.Contains("below 1024", r.StdErr);
+        Assert.DoesNotContain("   at ", r.All);
+    }
+
+    [Fact]
+    public async Task Domains_and_users_are_managed_with_clear_errors_and_passwords_only_from_stdin()
+    {
+        Assert.Equal(0, (await PosternCli.RunAsync(_dir, null, "init", "--hostname", "mail.example.test")).ExitCode);
+        Assert.True(File.Exists(Path.Combine(_dir, "postern.json")));
+
+        var r = await PosternCli.RunAsync(_dir, "long enough password\n", "user", "add", "ann@example.test");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("domain add example.test", r.StdErr);
+
+        Assert.Equal(0, (await PosternCli.RunAsync(_dir, null, "domain", "add", "Example.TEST")).ExitCode);
+        Assert.Equal("example.test", (await PosternCli.RunAsync(_dir, null, "domain", "list")).StdOut.Trim());
+        Assert.Equal(1, (await PosternCli.RunAsync(_dir, null, "domain", "add", "not a domain!")).ExitCode);
+
+        r = await PosternCli.RunAsync(_dir, "short\n", "user", "add", "ann@example.test");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("too short", r.StdErr);
+
+        Assert.Equal(0, (await PosternCli.RunAsync(_dir, "long enough password\n", "user", "add", "Ann@Example.test")).ExitCode);
+        Assert.Equal("ann@example.test", (await PosternCli.RunAsync(_dir, null, "user", "list")).StdOut.Trim());
+        r = await PosternCli.RunAsync(_dir, "long enough password\n", "user", "add", "ann@example.test");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("already exists", r.StdErr);
+
+        // A password on the command line is not an option that exists.
+        r = await PosternCli.RunAsync(_dir, null, "user", "passwd", "ann@example.test", "--password", "x");
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Equal(0, (await PosternCli.RunAsync(_dir, "another long password\n", "user", "passwd", "ann@example.test")).ExitCode);
+
+        r = await PosternCli.RunAsync(_dir, null, "domain", "remove", "example.test");
+        Assert.Equal(1, r.ExitCode);
+        Assert.DoesNotContain("   at ", r.All);
+
+        Assert.Equal(0, (await PosternCli.RunAsync(_dir, null, "user", "remove", "ann@example.test")).ExitCode);
+        Assert.Equal("", (await PosternCli.RunAsync(_dir, null, "user", "list")).StdOut.Trim());
+        Assert.Equal(0, (await PosternCli.RunAsync(_dir, null, "domain", "remove", "example.test")).ExitCode);
+        r = await PosternCli.RunAsync(_dir, null, "user", "remove", "ann@example.test");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("no user", r.StdErr);
+    }
+
+    [Fact]
+    public async Task Admin_commands_on_a_missing_data_folder_say_what_to_do()
+    {
+        var r = await PosternCli.RunAsync(Path.Combine(_dir, "nothing-here"), null, "user", "list");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("postern init", r.StdErr);
+        Assert.DoesNotContain("   at ", r.All);
+    }
+}

@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Postern.Integration.Tests.Support;
+
+/// <summary>The outcome of an external program run to completion.</summary>
+public sealed record ProcessResult(int ExitCode, string StdOut, string StdErr)
+{
+    public string All => StdOut + "\n" + StdErr;
+
+    public override string ToString() => $"exit {ExitCode}\n--- stdout\n{StdOut}\n--- stderr\n{StdErr}";
+}
+
+/// <summary>Runs programs with a bounded wait; a program still running at the deadline is killed and the test fails.</summary>
+public static class ProcessRunner
+{
+    public static async Task<ProcessResult> RunAsync(string fileName, IEnumerable<string> args, string? stdin = null, TimeSpan? timeout = null, IDictionary<string, string>? env = null)
+    {
+        var psi = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        foreach (var (k, v) in env ?? new Dictionary<string, string>())
+        {
+            psi.Environment[k] = v;
+        }
+
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"Could not start {fileName}.");
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (stdin is not null)
+        {
+            await p.StandardInput.WriteAsync(stdin);
+        }
+
+        p.StandardInput.Close();
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
+        try
+        {
+            await p.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            p.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{fileName} {string.Join(' ', args)} did not finish in time.\n{await stdout}\n{await stderr}");
+        }
+
+        return new ProcessResult(p.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>Finds a program on PATH, or null.</summary>
+    public static string? Which(string name)
+    {
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator))
+        {
+            var candidate = Path.Combine(dir, name);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The path of an external client. Missing: the test is skipped, saying so, unless
+    /// POSTERN_REQUIRE_CLIENTS=1 (as in CI), where a missing client is a failure.
+    /// </summary>
+    public static string RequireClient(string name)
+    {
+        var path = Which(name);
+        if (path is not null)
+        {
+            return path;
+        }
+
+        if (Environment.GetEnvironmentVariable("POSTERN_REQUIRE_CLIENTS") == "1")
+        {
+            throw new InvalidOperationException($"The external client '{name}' is missing and POSTERN_REQUIRE_CLIENTS=1; .ci/run should install it.");
+        }
+
+        Skip.If(true, $"skipped: external client '{name}' is not installed");
+        return name;
+    }
+
+    public static string Quote(IEnumerable<string> args) => string.Join(' ', args.Select(a => a.Contains(' ') ? $"'{a}'" : a));
+
+    internal static string Utf8(byte[] b) => Encoding.UTF8.GetString(b);
+}
