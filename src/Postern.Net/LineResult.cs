@@ -6,7 +6,11 @@ public enum LineStatus
     /// <summary>A complete line ended by CRLF (or by a bare LF, see <see cref="LineResult.BareLineFeed"/>).</summary>
     Line,
 
-    /// <summary>The line exceeded the limit; its bytes up to the next LF were read and thrown away.</summary>
+    /// <summary>
+    /// The line exceeded the limit; its bytes up to the next LF were read and thrown away.
+    /// <see cref="LineResult.Bytes"/> holds its first bytes (up to <see cref="MailConnection.TooLongPrefixLength"/>)
+    /// and <see cref="LineResult.BareLineFeed"/> tells how it ended.
+    /// </summary>
     TooLong,
 
     /// <summary>The peer closed the connection before a complete line arrived.</summary>
@@ -33,6 +37,6 @@ public readonly struct LineResult
     /// <summary>True when the line ended with LF not preceded by CR.</summary>
     public bool BareLineFeed { get; }
 
-    /// <summary>The line as Latin-1-safe text (UTF-8 decoded; invalid sequences become U+FFFD).</summary>
+    /// <summary>The line as text (UTF-8 decoded; invalid sequences become U+FFFD).</summary>
     public string Text => System.Text.Encoding.UTF8.GetString(Bytes.Span);
 }

@@ -138,6 +138,7 @@ public sealed partial class MailConnection : IAsyncDisposable
         int scanFrom = _start;
         long discarded = 0;
         bool discarding = false;
+        byte lastDiscarded = 0;
         while (true)
         {
             int idx = Array.IndexOf(_in, (byte)'\n', scanFrom, _end - scanFrom);
@@ -145,12 +146,19 @@ public sealed partial class MailConnection : IAsyncDisposable
             {
                 int lineStart = _start;
                 _start = idx + 1;
+                byte beforeLf = idx > lineStart ? _in[idx - 1] : discarding ? lastDiscarded : (byte)0;
+                bool bare = beforeLf != (byte)'\r';
                 if (discarding || idx + 1 - lineStart > maxLength)
                 {
-                    return new LineResult(LineStatus.TooLong, ReadOnlyMemory<byte>.Empty, false);
+                    // Keep the start of the line so the protocol can still answer it (e.g. an IMAP tag).
+                    if (!discarding)
+                    {
+                        KeepPrefix(lineStart, idx - lineStart);
+                    }
+
+                    return new LineResult(LineStatus.TooLong, _tooLongPrefix.AsMemory(0, _tooLongPrefixLength), bare);
                 }
 
-                bool bare = idx == lineStart || _in[idx - 1] != (byte)'\r';
                 int contentEnd = bare ? idx : idx - 1;
                 return new LineResult(LineStatus.Line, _in.AsMemory(lineStart, contentEnd - lineStart), bare);
             }
@@ -158,8 +166,14 @@ public sealed partial class MailConnection : IAsyncDisposable
             if (_end - _start >= maxLength)
             {
                 // Over the limit with no end in sight: drop what we have and keep looking for LF.
+                if (!discarding)
+                {
+                    KeepPrefix(_start, _end - _start);
+                }
+
                 discarding = true;
                 discarded += _end - _start;
+                lastDiscarded = _in[_end - 1];
                 _start = _end = 0;
                 if (discarded > MaxDiscardBytes)
                 {
@@ -174,6 +188,18 @@ public sealed partial class MailConnection : IAsyncDisposable
                 return new LineResult(LineStatus.Closed, ReadOnlyMemory<byte>.Empty, false);
             }
         }
+    }
+
+    /// <summary>How much of an over-long line <see cref="ReadLineAsync"/> returns.</summary>
+    public const int TooLongPrefixLength = 64;
+
+    private readonly byte[] _tooLongPrefix = new byte[TooLongPrefixLength];
+    private int _tooLongPrefixLength;
+
+    private void KeepPrefix(int start, int length)
+    {
+        _tooLongPrefixLength = Math.Min(length, TooLongPrefixLength);
+        Buffer.BlockCopy(_in, start, _tooLongPrefix, 0, _tooLongPrefixLength);
     }
 
     /// <summary>Reads up to <paramref name="destination"/>.Length bytes (buffered bytes first); 0 at end of stream.</summary>
@@ -304,12 +330,30 @@ public sealed partial class MailConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Ends TLS with close_notify (RFC 8446 6.1) so clients can tell a finished session from a
+    /// truncated one; best effort, bounded, because the peer may already be gone.
+    /// </summary>
+    private static async Task SendCloseNotifyAsync(SslStream ssl)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        try
+        {
+            await ssl.ShutdownAsync().WaitAsync(cts.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException or NotSupportedException)
+        {
+            // The peer closed first or stopped reading: nothing more to tell it.
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         try
         {
             if (_stream is SslStream ssl)
             {
+                await SendCloseNotifyAsync(ssl).ConfigureAwait(false);
                 await ssl.DisposeAsync().ConfigureAwait(false);
             }
         }

@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using System.Text.RegularExpressions;
 using MailKit.Net.Imap;
 using MailKit.Security;
@@ -32,90 +30,89 @@ public sealed class CliTests : IDisposable
     public async Task Serve_on_an_empty_folder_sets_everything_up_and_a_real_client_logs_in_with_the_printed_password()
     {
         int offset = ServerFixture.FindFreeOffset();
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = _dir,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
         // No --data and no POSTERN_DATA: the default ./postern-data in the working directory.
-        psi.Environment.Remove("POSTERN_DATA");
-        foreach (var a in new[] { PosternCli.Dll, "serve", "--port-offset", offset.ToString(), "--bind", "127.0.0.1" })
+        await using var serve = await ServeProcess.StartAsync(
+            ["serve", "--port-offset", offset.ToString(), "--bind", "127.0.0.1"],
+            workingDirectory: _dir,
+            env: new Dictionary<string, string?> { ["POSTERN_DATA"] = null });
+        string output = serve.StdOut;
+        var m = Regex.Match(output, @"Created the first user (\S+) with password (\S+)");
+        Assert.True(m.Success, output);
+        string certPath = Path.Combine(_dir, "postern-data", "tls", "cert.pem");
+        Assert.True(File.Exists(certPath), "no certificate at " + certPath);
+        Assert.True(File.Exists(Path.Combine(_dir, "postern-data", "tls", "key.pem")));
+
+        // The settings table: each endpoint with the labels Thunderbird, Outlook and Apple Mail use.
+        Assert.Contains("Thunderbird", output);
+        Assert.Contains("Outlook", output);
+        Assert.Contains("Apple Mail", output);
+        Assert.Matches($@"IMAP \(incoming\)\s+localhost\s+{993 + offset}\s+implicit TLS\s+SSL/TLS", output);
+        Assert.Matches($@"IMAP \(incoming\)\s+localhost\s+{143 + offset}\s+STARTTLS\s+STARTTLS", output);
+        Assert.Matches($@"POP3 \(incoming\)\s+localhost\s+{995 + offset}\s+implicit TLS", output);
+        Assert.Matches($@"POP3 \(incoming\)\s+localhost\s+{110 + offset}\s+STARTTLS", output);
+        Assert.Matches($@"SMTP \(outgoing\)\s+localhost\s+{465 + offset}\s+implicit TLS", output);
+        Assert.Matches($@"SMTP \(outgoing\)\s+localhost\s+{587 + offset}\s+STARTTLS", output);
+        Assert.Matches($@"SMTP \(outgoing\)\s+localhost\s+{26 + offset}\s+STARTTLS", output);
+        Assert.Matches($@"SMTP \(other servers\)\s+localhost\s+{25 + offset}\s+STARTTLS", output);
+
+        using var cert = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(certPath));
+        using var imap = new ImapClient
         {
-            psi.ArgumentList.Add(a);
-        }
-
-        var stdout = new StringBuilder();
-        var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var p = Process.Start(psi)!;
-        p.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is null)
-            {
-                listening.TrySetResult();
-                return;
-            }
-
-            lock (stdout)
-            {
-                stdout.AppendLine(e.Data);
-            }
-
-            if (e.Data.StartsWith("Press Ctrl+C", StringComparison.Ordinal))
-            {
-                listening.TrySetResult();
-            }
+            Timeout = 20_000,
+            ServerCertificateValidationCallback = (_, c, _, e) =>
+                c is not null && !e.HasFlag(System.Net.Security.SslPolicyErrors.RemoteCertificateNameMismatch) && c.GetCertHashString() == cert.GetCertHashString(),
         };
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        try
-        {
-            Assert.Same(listening.Task, await Task.WhenAny(listening.Task, Task.Delay(TimeSpan.FromSeconds(60))));
-            string output;
-            lock (stdout)
-            {
-                output = stdout.ToString();
-            }
+        await imap.ConnectAsync("localhost", 993 + offset, SecureSocketOptions.SslOnConnect);
+        await imap.AuthenticateAsync(m.Groups[1].Value, m.Groups[2].Value);
+        Assert.True(imap.IsAuthenticated);
+        await imap.DisconnectAsync(true);
 
-            Assert.False(p.HasExited, "serve exited:\n" + output);
-            var m = Regex.Match(output, @"Created the first user (\S+) with password (\S+)");
-            Assert.True(m.Success, output);
-            string certPath = Path.Combine(_dir, "postern-data", "tls", "cert.pem");
-            Assert.True(File.Exists(certPath), "no certificate at " + certPath);
-            Assert.True(File.Exists(Path.Combine(_dir, "postern-data", "tls", "key.pem")));
+        Assert.Equal(0, await serve.StopAsync());
+    }
 
-            // The settings table: each endpoint with the labels Thunderbird, Outlook and Apple Mail use.
-            Assert.Contains("Thunderbird", output);
-            Assert.Contains("Apple Mail", output);
-            Assert.Matches($@"IMAP \(incoming\)\s+localhost\s+{993 + offset}\s+implicit TLS\s+SSL/TLS", output);
-            Assert.Matches($@"IMAP \(incoming\)\s+localhost\s+{143 + offset}\s+STARTTLS\s+STARTTLS", output);
-            Assert.Matches($@"SMTP \(outgoing\)\s+localhost\s+{465 + offset}\s+implicit TLS", output);
-            Assert.Matches($@"SMTP \(outgoing\)\s+localhost\s+{587 + offset}\s+STARTTLS", output);
+    [Fact]
+    public async Task Environment_variables_and_switches_override_the_configuration_file()
+    {
+        Assert.Equal(0, (await PosternCli.RunAsync(_dir, null, "init", "--hostname", "localhost", "--domain", "example.test")).ExitCode);
+        int offset = ServerFixture.FindFreeOffset();
+        await using var serve = await ServeProcess.StartAsync(
+            ["--data", _dir, "serve", "--port-offset", offset.ToString(), "--bind", "127.0.0.1", "--Endpoints:imaps:Port=994", "--Endpoints:pop3:Mode=Implicit"],
+            env: new Dictionary<string, string?> { ["POSTERN_Endpoints__smtp__Enabled"] = "false", ["POSTERN_Hostname"] = "mail.example.test" });
+        string output = serve.StdOut;
+        Assert.Contains("listening on 7 endpoints", output);
+        Assert.Matches($@"IMAP \(incoming\)\s+mail\.example\.test\s+{994 + offset}\s+implicit TLS", output);
+        Assert.Matches($@"POP3 \(incoming\)\s+mail\.example\.test\s+{110 + offset}\s+implicit TLS", output);
+        Assert.DoesNotContain("other servers", output);
 
-            using var cert = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(certPath));
-            using var imap = new ImapClient
-            {
-                Timeout = 20_000,
-                ServerCertificateValidationCallback = (_, c, _, e) =>
-                    c is not null && !e.HasFlag(System.Net.Security.SslPolicyErrors.RemoteCertificateNameMismatch) && c.GetCertHashString() == cert.GetCertHashString(),
-            };
-            await imap.ConnectAsync("localhost", 993 + offset, SecureSocketOptions.SslOnConnect);
-            await imap.AuthenticateAsync(m.Groups[1].Value, m.Groups[2].Value);
-            Assert.True(imap.IsAuthenticated);
-            await imap.DisconnectAsync(true);
-        }
-        finally
-        {
-            if (!p.HasExited)
-            {
-                await ProcessRunner.RunAsync("kill", ["-TERM", p.Id.ToString()]);
-                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-                await p.WaitForExitAsync(cts.Token);
-            }
-        }
+        // And the server really listens as configured: implicit TLS on the moved port.
+        using var imap = new ImapClient { Timeout = 20_000, ServerCertificateValidationCallback = (_, c, _, _) => c is not null };
+        await imap.ConnectAsync("127.0.0.1", 994 + offset, SecureSocketOptions.SslOnConnect);
+        Assert.True(imap.IsSecure);
+        await imap.DisconnectAsync(true);
+        using var tcp = new TcpClient();
+        await Assert.ThrowsAsync<SocketException>(() => tcp.ConnectAsync(IPAddress.Loopback, 25 + offset));
+        Assert.Equal(0, await serve.StopAsync());
+    }
 
-        Assert.Equal(0, p.ExitCode);
+    [Fact]
+    public async Task A_bad_configuration_value_is_one_clear_sentence()
+    {
+        Assert.Equal(0, (await PosternCli.RunAsync(_dir, null, "init", "--hostname", "localhost")).ExitCode);
+        var r = await PosternCli.RunAsync(_dir, null, "serve", "--port-offset", "30000", "--Endpoints:imaps:Protocol=gopher");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("gopher", r.StdErr);
+        Assert.DoesNotContain("   at ", r.All);
+        r = await PosternCli.RunAsync(_dir, null, "serve", "--port-offset", "30000", "--Endpoints:imaps:Mode=SSL");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("Mode 'SSL'", r.StdErr);
+        Assert.DoesNotContain("   at ", r.All);
+        r = await PosternCli.RunAsync(_dir, null, "serve", "--port-offset", "30000", "--Endpoints:pop3s:Port=99999");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("99999", r.StdErr);
+        r = await PosternCli.RunAsync(_dir, null, "serve", "--port-offset", "30000", "--Limits:MaxConnections=lots");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("Limits", r.StdErr);
+        Assert.DoesNotContain("   at ", r.All);
     }
 
     [Fact]

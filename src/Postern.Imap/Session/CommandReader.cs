@@ -58,6 +58,8 @@ public sealed class CommandReader
 
             if (line.Status == LineStatus.TooLong)
             {
+                // The connection keeps the line's first bytes, so the tagged BAD can still reach the client.
+                tag ??= TagOf(line.Bytes.Span);
                 return new CommandFrame(FrameStatus.LineTooLong, default, tag);
             }
 

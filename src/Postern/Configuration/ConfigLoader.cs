@@ -45,14 +45,18 @@ public static class ConfigLoader
 
     public static PosternOptions Bind(IConfiguration configuration)
     {
-        var options = new PosternOptions();
-        try
+        var options = new PosternOptions { Hostname = configuration["Hostname"] ?? new PosternOptions().Hostname };
+        BindSection(configuration, "Tls", options.Tls);
+        BindSection(configuration, "Limits", options.Limits);
+        BindSection(configuration, "Smtp", options.Smtp);
+        BindSection(configuration, "Imap", options.Imap);
+        BindSection(configuration, "Pop3", options.Pop3);
+
+        // Endpoints are read key by key: the binder would silently drop an endpoint whose Mode or
+        // Port does not parse, and a mail server must not quietly stop listening somewhere.
+        foreach (var section in configuration.GetSection("Endpoints").GetChildren())
         {
-            configuration.Bind(options);
-        }
-        catch (InvalidOperationException e)
-        {
-            throw new UserError($"The configuration has an invalid value: {(e.InnerException ?? e).Message}");
+            options.Endpoints[section.Key] = ReadEndpoint(section);
         }
 
         if (string.IsNullOrWhiteSpace(options.Hostname) || Uri.CheckHostName(options.Hostname) == UriHostNameType.Unknown)
@@ -61,6 +65,52 @@ public static class ConfigLoader
         }
 
         return options;
+    }
+
+    private static void BindSection(IConfiguration configuration, string name, object target)
+    {
+        try
+        {
+            configuration.GetSection(name).Bind(target, o => o.ErrorOnUnknownConfiguration = true);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new UserError($"The configuration section {name} has an invalid value: {(e.InnerException ?? e).Message}");
+        }
+    }
+
+    private static EndpointOptions ReadEndpoint(IConfigurationSection s)
+    {
+        string name = s.Key;
+        var e = new EndpointOptions
+        {
+            Protocol = s["Protocol"] ?? "",
+            Address = s["Address"] ?? "*",
+        };
+        if (!int.TryParse(s["Port"], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int port) || port is < 1 or > 65535)
+        {
+            throw new UserError($"Endpoint {name} has Port '{s["Port"]}', which is not a port number (1-65535).");
+        }
+
+        e.Port = port;
+        if (!Enum.TryParse<TlsMode>(s["Mode"], ignoreCase: true, out var mode) || !Enum.IsDefined(mode))
+        {
+            throw new UserError($"Endpoint {name} has Mode '{s["Mode"]}'; use Implicit (TLS from the first byte) or StartTls.");
+        }
+
+        e.Mode = mode;
+        string? enabled = s["Enabled"];
+        if (enabled is not null)
+        {
+            if (!bool.TryParse(enabled, out bool on))
+            {
+                throw new UserError($"Endpoint {name} has Enabled '{enabled}'; use true or false.");
+            }
+
+            e.Enabled = on;
+        }
+
+        return e;
     }
 
     /// <summary>Turns the configured endpoints into listen addresses, applying --port-offset and --bind.</summary>

@@ -1,9 +1,7 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
-using System.Text;
 
 namespace Postern.Integration.Tests.Support;
 
@@ -17,8 +15,7 @@ public sealed class ServerFixture : IAsyncLifetime
     public const string Domain = "example.test";
     public const string Password = "correct horse battery";
 
-    private readonly StringBuilder _log = new();
-    private Process? _process;
+    private ServeProcess? _serve;
 
     public string DataDir { get; } = Path.Combine(Path.GetTempPath(), "postern-it-" + Guid.NewGuid().ToString("N")[..8]);
 
@@ -29,16 +26,7 @@ public sealed class ServerFixture : IAsyncLifetime
     public X509Certificate2 Certificate { get; private set; } = null!;
 
     /// <summary>What the server printed so far (stdout and stderr), for failure messages.</summary>
-    public string Log
-    {
-        get
-        {
-            lock (_log)
-            {
-                return _log.ToString();
-            }
-        }
-    }
+    public string Log => _serve?.Log ?? "";
 
     public string Host => "127.0.0.1";
 
@@ -58,57 +46,7 @@ public sealed class ServerFixture : IAsyncLifetime
 
         Certificate = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(CertPath));
         Offset = FindFreeOffset();
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in new[] { PosternCli.Dll, "--data", DataDir, "serve", "--port-offset", Offset.ToString(), "--bind", "127.0.0.1" })
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _process = Process.Start(psi)!;
-        _process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is null)
-            {
-                listening.TrySetException(new InvalidOperationException("postern serve exited early:\n" + Log));
-                return;
-            }
-
-            Append(e.Data);
-            if (e.Data.StartsWith("Postern is listening", StringComparison.Ordinal))
-            {
-                listening.TrySetResult();
-            }
-        };
-        _process.ErrorDataReceived += (_, e) => Append(e.Data);
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        var done = await Task.WhenAny(listening.Task, Task.Delay(TimeSpan.FromSeconds(60)));
-        if (done != listening.Task)
-        {
-            throw new TimeoutException("postern serve did not report listening within 60 s:\n" + Log);
-        }
-
-        await listening.Task;
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_log)
-        {
-            _log.AppendLine(line);
-        }
+        _serve = await ServeProcess.StartAsync(["--data", DataDir, "serve", "--port-offset", Offset.ToString(), "--bind", "127.0.0.1"]);
     }
 
     /// <summary>A port offset where all eight standard ports are free on 127.0.0.1 right now.</summary>
@@ -161,22 +99,13 @@ public sealed class ServerFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (_process is { HasExited: false })
+        if (_serve is not null)
         {
-            // SIGTERM first: Postern should stop cleanly; then make sure.
-            await ProcessRunner.RunAsync("kill", ["-TERM", _process.Id.ToString()]);
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            try
-            {
-                await _process.WaitForExitAsync(cts.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
+            // SIGTERM: Postern should stop cleanly.
+            await _serve.StopAsync();
+            await _serve.DisposeAsync();
         }
 
-        _process?.Dispose();
         Certificate?.Dispose();
         try
         {

@@ -26,7 +26,17 @@ public class ErrorTests
     {
         await using var f = await ImapFixture.StartAsync(TlsMode.Implicit, new ImapOptions { MaxLineLength = 1000 });
         await f.Client.SendLineAsync("a LOGIN " + new string('x', 5000) + " y");
-        // The connection drops an over-long line unread, so the tag is unknown: untagged BAD.
+        // The connection keeps the start of an over-long line, so the client gets its tagged answer.
+        Assert.Equal("a BAD Line too long", await f.Client.ReadLineAsync());
+        var ok = await f.CommandAsync("n", "NOOP");
+        Assert.Equal(["n OK NOOP completed"], ok);
+    }
+
+    [Fact]
+    public async Task Too_long_line_without_a_readable_tag_gets_an_untagged_BAD()
+    {
+        await using var f = await ImapFixture.StartAsync(TlsMode.Implicit, new ImapOptions { MaxLineLength = 1000 });
+        await f.Client.SendLineAsync(new string('x', 5000));
         Assert.Equal("* BAD Line too long", await f.Client.ReadLineAsync());
         var ok = await f.CommandAsync("n", "NOOP");
         Assert.Equal(["n OK NOOP completed"], ok);

@@ -55,6 +55,24 @@ public sealed class MailConnectionTests
         Assert.Equal((LineStatus.Line, "next"), (next.Status, next.Text));
     }
 
+    [Theory]
+    [InlineData("\r\n", false)]
+    [InlineData("\n", true)]
+    public async Task An_over_long_line_keeps_its_first_bytes_and_says_how_it_ended(string ending, bool bare)
+    {
+        var (conn, client) = Pair();
+        // Long enough to be dropped across several reads, not just within one buffer.
+        // The pipe holds less than the line, so write while the connection reads.
+        var write = client.WriteAsync(Encoding.ASCII.GetBytes("tag1 " + new string('x', 100_000) + ending + "next\r\n")).AsTask();
+        var tooLong = await conn.ReadLineAsync(1000, default);
+        Assert.Equal(LineStatus.TooLong, tooLong.Status);
+        Assert.Equal(bare, tooLong.BareLineFeed);
+        Assert.StartsWith("tag1 xxx", tooLong.Text);
+        Assert.Equal(MailConnection.TooLongPrefixLength, tooLong.Bytes.Length);
+        Assert.Equal("next", (await conn.ReadLineAsync(1000, default)).Text);
+        await write;
+    }
+
     [Fact]
     public async Task The_limit_counts_the_line_ending()
     {

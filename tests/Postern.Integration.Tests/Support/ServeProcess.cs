@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Postern.Integration.Tests.Support;
+
+/// <summary>`postern serve` as a child process: started, awaited until it prints its settings, stopped with SIGTERM.</summary>
+public sealed class ServeProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _stdout = new();
+    private readonly StringBuilder _all = new();
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private ServeProcess(Process process) => _process = process;
+
+    public int Pid => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>What serve printed on stdout so far.</summary>
+    public string StdOut
+    {
+        get
+        {
+            lock (_all)
+            {
+                return _stdout.ToString();
+            }
+        }
+    }
+
+    /// <summary>Everything printed so far (stdout and stderr, interleaved), for failure messages.</summary>
+    public string Log
+    {
+        get
+        {
+            lock (_all)
+            {
+                return _all.ToString();
+            }
+        }
+    }
+
+    /// <summary>Starts `dotnet postern.dll ARGS` and waits (bounded) until it prints "Press Ctrl+C".</summary>
+    public static async Task<ServeProcess> StartAsync(IEnumerable<string> args, string? workingDirectory = null, IDictionary<string, string?>? env = null)
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
+        };
+        psi.ArgumentList.Add(PosternCli.Dll);
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        foreach (var (k, v) in env ?? new Dictionary<string, string?>())
+        {
+            if (v is null)
+            {
+                psi.Environment.Remove(k);
+            }
+            else
+            {
+                psi.Environment[k] = v;
+            }
+        }
+
+        var serve = new ServeProcess(Process.Start(psi)!);
+        serve._process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                serve._ready.TrySetException(new InvalidOperationException("postern serve exited before it was ready:\n" + serve.Log));
+                return;
+            }
+
+            lock (serve._all)
+            {
+                serve._stdout.AppendLine(e.Data);
+                serve._all.AppendLine(e.Data);
+            }
+
+            if (e.Data.StartsWith("Press Ctrl+C", StringComparison.Ordinal))
+            {
+                serve._ready.TrySetResult();
+            }
+        };
+        serve._process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (serve._all)
+                {
+                    serve._all.AppendLine(e.Data);
+                }
+            }
+        };
+        serve._process.BeginOutputReadLine();
+        serve._process.BeginErrorReadLine();
+        if (await Task.WhenAny(serve._ready.Task, Task.Delay(TimeSpan.FromSeconds(60))) != serve._ready.Task)
+        {
+            await serve.DisposeAsync();
+            throw new TimeoutException("postern serve was not ready within 60 s:\n" + serve.Log);
+        }
+
+        await serve._ready.Task;
+        return serve;
+    }
+
+    /// <summary>Sends SIGTERM and waits (bounded) for a clean exit; returns the exit code.</summary>
+    public async Task<int> StopAsync()
+    {
+        if (!_process.HasExited)
+        {
+            await ProcessRunner.RunAsync("kill", ["-TERM", _process.Id.ToString()]);
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            try
+            {
+                await _process.WaitForExitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill(entireProcessTree: true);
+                throw new TimeoutException("postern serve did not stop within 15 s of SIGTERM:\n" + Log);
+            }
+        }
+
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+}
