@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Compression;
 using System.Net;
 using System.Net.Security;
 using System.Security.Authentication;
@@ -23,7 +24,10 @@ public sealed partial class MailConnection : IAsyncDisposable
 
     private readonly Stream _transport;
     private readonly TlsPolicy? _tls;
-    private Stream _stream;
+    private SslStream? _ssl;
+    private Stream _reader;
+    private Stream _writer;
+    private DeflateStream? _deflater;
     private byte[] _in;
     private int _start;
     private int _end;
@@ -32,7 +36,8 @@ public sealed partial class MailConnection : IAsyncDisposable
     public MailConnection(Stream transport, EndpointInfo endpoint, EndPoint? remote, TlsPolicy? tls)
     {
         _transport = transport;
-        _stream = transport;
+        _reader = transport;
+        _writer = transport;
         _tls = tls;
         Endpoint = endpoint;
         Remote = remote;
@@ -55,11 +60,11 @@ public sealed partial class MailConnection : IAsyncDisposable
     /// <summary>How long a flush may wait for a peer that does not read.</summary>
     public TimeSpan WriteTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
-    public bool IsTls => _stream is SslStream;
+    public bool IsTls => _ssl is not null;
 
-    public SslProtocols? TlsProtocol => (_stream as SslStream)?.SslProtocol;
+    public SslProtocols? TlsProtocol => _ssl?.SslProtocol;
 
-    public TlsCipherSuite? CipherSuite => (_stream as SslStream)?.NegotiatedCipherSuite;
+    public TlsCipherSuite? CipherSuite => _ssl?.NegotiatedCipherSuite;
 
     /// <summary>Whether this connection can still be upgraded with <see cref="StartTlsAsync"/>.</summary>
     public bool CanStartTls => !IsTls && _tls is not null;
@@ -68,7 +73,7 @@ public sealed partial class MailConnection : IAsyncDisposable
     public int DiscardedAtUpgrade { get; private set; }
 
     /// <summary>Describes TLS for logs: "TLSv1.3 TLS_AES_256_GCM_SHA384" or "plaintext".</summary>
-    public string TlsDescription => _stream is SslStream s ? $"{s.SslProtocol} {s.NegotiatedCipherSuite}" : "plaintext";
+    public string TlsDescription => _ssl is { } s ? $"{s.SslProtocol} {s.NegotiatedCipherSuite}" : "plaintext";
 
     /// <summary>True when no unread input is buffered (useful to decide when to flush pipelined replies).</summary>
     public bool HasBufferedInput => _end > _start;
@@ -101,6 +106,29 @@ public sealed partial class MailConnection : IAsyncDisposable
         Message = "STARTTLS on {Endpoint} from {Remote}: {Tls}; {Discarded} pipelined bytes discarded")]
     private static partial void LogUpgraded(Microsoft.Extensions.Logging.ILogger log, string endpoint, string remote, string tls, int discarded);
 
+    /// <summary>Whether <see cref="StartCompressionAsync"/> has run.</summary>
+    public bool IsCompressed => _deflater is not null;
+
+    /// <summary>
+    /// Turns on DEFLATE compression in both directions (IMAP COMPRESS, RFC 4978), after the protocol
+    /// has sent its positive reply, which is flushed uncompressed first. Bytes already buffered
+    /// after the command are the start of the compressed stream and are fed to the inflater.
+    /// </summary>
+    public async Task StartCompressionAsync(CancellationToken ct)
+    {
+        if (_deflater is not null)
+        {
+            throw new InvalidOperationException("Compression is already active.");
+        }
+
+        await FlushAsync(ct).ConfigureAwait(false);
+        var pending = _in.AsSpan(_start, _end - _start).ToArray();
+        _start = _end = 0;
+        _reader = new DeflateStream(new PrefixedStream(pending, _reader), CompressionMode.Decompress);
+        _deflater = new DeflateStream(_writer, CompressionLevel.Fastest, leaveOpen: true);
+        _writer = _deflater;
+    }
+
     private async Task UpgradeAsync(CancellationToken ct)
     {
         if (_tls is null)
@@ -126,7 +154,9 @@ public sealed partial class MailConnection : IAsyncDisposable
             throw;
         }
 
-        _stream = ssl;
+        _ssl = ssl;
+        _reader = ssl;
+        _writer = ssl;
     }
 
     /// <summary>
@@ -266,7 +296,7 @@ public sealed partial class MailConnection : IAsyncDisposable
         cts.CancelAfter(ReadTimeout);
         try
         {
-            int n = await _stream.ReadAsync(_in.AsMemory(_end), cts.Token).ConfigureAwait(false);
+            int n = await _reader.ReadAsync(_in.AsMemory(_end), cts.Token).ConfigureAwait(false);
             _end += n;
             return n;
         }
@@ -317,8 +347,9 @@ public sealed partial class MailConnection : IAsyncDisposable
         cts.CancelAfter(WriteTimeout);
         try
         {
-            await _stream.WriteAsync(_out.WrittenMemory, cts.Token).ConfigureAwait(false);
-            await _stream.FlushAsync(cts.Token).ConfigureAwait(false);
+            await _writer.WriteAsync(_out.WrittenMemory, cts.Token).ConfigureAwait(false);
+            // On a compressed connection this is a deflate sync flush, so the client sees whole replies.
+            await _writer.FlushAsync(cts.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
@@ -351,7 +382,12 @@ public sealed partial class MailConnection : IAsyncDisposable
     {
         try
         {
-            if (_stream is SslStream ssl)
+            if (_deflater is not null)
+            {
+                await _deflater.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (_ssl is { } ssl)
             {
                 await SendCloseNotifyAsync(ssl).ConfigureAwait(false);
                 await ssl.DisposeAsync().ConfigureAwait(false);

@@ -117,6 +117,39 @@ public sealed class MailConnectionTests
     }
 
     [Fact]
+    public async Task Compression_deflates_both_ways_after_the_uncompressed_reply()
+    {
+        var (conn, client) = Pair();
+        await client.WriteAsync("a COMPRESS DEFLATE\r\n"u8.ToArray());
+        Assert.Equal("a COMPRESS DEFLATE", (await conn.ReadLineAsync(100, default)).Text);
+        conn.WriteLine("a OK DEFLATE active");
+        await conn.StartCompressionAsync(default);
+        Assert.True(conn.IsCompressed);
+
+        // The reply went out in plaintext; everything after it is deflated.
+        var plain = new byte[21];
+        await client.ReadExactlyAsync(plain);
+        Assert.Equal("a OK DEFLATE active\r\n", Encoding.ASCII.GetString(plain));
+        var toServer = new System.IO.Compression.DeflateStream(client, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true);
+        await toServer.WriteAsync("b NOOP\r\n"u8.ToArray());
+        await toServer.FlushAsync();
+        Assert.Equal("b NOOP", (await conn.ReadLineAsync(100, default)).Text);
+
+        conn.WriteLine("b OK " + new string('z', 1000));
+        await conn.FlushAsync(default);
+        var fromServer = new System.IO.Compression.DeflateStream(client, System.IO.Compression.CompressionMode.Decompress, leaveOpen: true);
+        var line = new List<byte>();
+        var one = new byte[1];
+        while (line.Count == 0 || line[^1] != (byte)'\n')
+        {
+            Assert.Equal(1, await fromServer.ReadAsync(one));
+            line.Add(one[0]);
+        }
+
+        Assert.Equal("b OK " + new string('z', 1000) + "\r\n", Encoding.ASCII.GetString([.. line]));
+    }
+
+    [Fact]
     public async Task Only_TLS_1_2_and_1_3_are_accepted()
     {
         var (conn, client) = Pair();
