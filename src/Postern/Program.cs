@@ -51,6 +51,19 @@ serve.SetAction((r, ct) => Run(async () =>
 }));
 root.Subcommands.Add(serve);
 
+// ---- settings
+var settingsTarget = new Argument<string>("address-or-domain") { Description = "An address (alice@example.org) or a domain" };
+var clientOption = new Option<string?>("--client") { Description = "One email program, e.g. thunderbird, outlook, apple-mail" };
+var jsonOption = new Option<bool>("--json") { Description = "Machine-readable output" };
+var settingsOffset = new Option<int>("--port-offset") { Description = "The --port-offset the server runs with" };
+var settings = new Command("settings", "What to type into each email program for an address or domain.") { settingsTarget };
+settings.Options.Add(clientOption);
+settings.Options.Add(jsonOption);
+settings.Options.Add(settingsOffset);
+settings.SetAction((r, ct) => Run(() => SettingsCommand.RunAsync(
+    DataFolder.Resolve(r.GetValue(data)), r.GetValue(settingsTarget)!, r.GetValue(clientOption), r.GetValue(jsonOption), r.GetValue(settingsOffset), ct)));
+root.Subcommands.Add(settings);
+
 // ---- domain
 var domainArg = new Argument<string>("domain") { Description = "Domain name, e.g. example.org" };
 var domain = new Command("domain", "Manage the mail domains served here.");

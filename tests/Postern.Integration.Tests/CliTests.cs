@@ -203,6 +203,51 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Settings_tell_each_program_what_to_choose_in_its_own_words()
+    {
+        Assert.Equal(0, (await PosternCli.RunAsync(_dir, null, "init", "--hostname", "mail.example.test", "--domain", "example.test")).ExitCode);
+
+        var r = await PosternCli.RunAsync(_dir, null, "settings", "ann@example.test", "--client", "thunderbird");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Matches("Incoming \\(IMAP\\):\\s+server mail\\.example\\.test\\s+port 993\\s+\"SSL/TLS\"", r.StdOut);
+        Assert.Matches("server mail\\.example\\.test\\s+port 143\\s+\"STARTTLS\"", r.StdOut);
+        Assert.Matches("Outgoing \\(SMTP\\):\\s+server mail\\.example\\.test\\s+port 465\\s+\"SSL/TLS\"", r.StdOut);
+        Assert.Contains("User name: ann@example.test", r.StdOut);
+        Assert.DoesNotContain("port 25 ", r.StdOut);
+
+        // Outlook's "TLS" is STARTTLS: the warning says so.
+        r = await PosternCli.RunAsync(_dir, null, "settings", "ann@example.test", "--client", "outlook");
+        Assert.Contains("'TLS' means STARTTLS", r.StdOut);
+
+        // All programs, one label per mode.
+        r = await PosternCli.RunAsync(_dir, null, "settings", "example.test");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("Evolution", r.StdOut);
+        Assert.Contains("TLS on a dedicated port", r.StdOut);
+
+        r = await PosternCli.RunAsync(_dir, null, "settings", "ann@example.test", "--json", "--port-offset", "10000");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        using var doc = System.Text.Json.JsonDocument.Parse(r.StdOut);
+        var incoming = doc.RootElement.GetProperty("incoming").EnumerateArray().ToList();
+        Assert.Equal("IMAP", incoming[0].GetProperty("protocol").GetString());
+        Assert.Equal(10993, incoming[0].GetProperty("port").GetInt32());
+        Assert.Equal("implicit-tls", incoming[0].GetProperty("security").GetString());
+        Assert.True(incoming[0].GetProperty("preferred").GetBoolean());
+        var all = incoming.Concat(doc.RootElement.GetProperty("outgoing").EnumerateArray()).ToList();
+        Assert.All(all, c => Assert.Contains(c.GetProperty("security").GetString(), new[] { "implicit-tls", "starttls" }));
+        Assert.DoesNotContain(all, c => c.GetProperty("port").GetInt32() == 10025);
+        Assert.Equal(13, doc.RootElement.GetProperty("clients").GetArrayLength());
+
+        r = await PosternCli.RunAsync(_dir, null, "settings", "ann@example.test", "--client", "pigeon-mail");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("thunderbird", r.StdErr);
+        r = await PosternCli.RunAsync(_dir, null, "settings", "ann@elsewhere.test");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("not served here", r.StdErr);
+        Assert.DoesNotContain("   at ", r.All);
+    }
+
+    [Fact]
     public async Task Admin_commands_on_a_missing_data_folder_say_what_to_do()
     {
         var r = await PosternCli.RunAsync(Path.Combine(_dir, "nothing-here"), null, "user", "list");

@@ -10,7 +10,7 @@ public static class SettingsTable
     {
         var rows = new List<string[]>
         {
-            new[] { "Service", "Host", "Port", "Security" }.Concat(ClientTerms.ForServeTable.Select(p => p.Name)).ToArray(),
+            new[] { "Service", "Host", "Port", "Security" }.Concat(ClientCatalog.ForServeTable.Select(p => p.Name)).ToArray(),
         };
         // Incoming first (IMAP before POP3), then outgoing, then MX; implicit TLS before STARTTLS.
         var ordered = endpoints
@@ -29,7 +29,7 @@ public static class SettingsTable
             };
             string mode = e.Mode == TlsMode.Implicit ? "implicit TLS" : "STARTTLS";
             var cells = new List<string> { service, hostname, e.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), mode };
-            cells.AddRange(ClientTerms.ForServeTable.Select(p => e.Protocol == MailProtocol.SmtpRelay ? "-" : ClientTerms.Label(p, e.Mode)));
+            cells.AddRange(ClientCatalog.ForServeTable.Select(p => e.Protocol == MailProtocol.SmtpRelay ? "-" : p.Label(e.Mode)));
             rows.Add([.. cells]);
         }
 
