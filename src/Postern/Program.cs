@@ -64,6 +64,26 @@ settings.SetAction((r, ct) => Run(() => SettingsCommand.RunAsync(
     DataFolder.Resolve(r.GetValue(data)), r.GetValue(settingsTarget)!, r.GetValue(clientOption), r.GetValue(jsonOption), r.GetValue(settingsOffset), ct)));
 root.Subcommands.Add(settings);
 
+// ---- dns
+var dnsDomain = new Argument<string>("domain") { Description = "A domain served here" };
+var dns = new Command("dns", "Print the DNS records a domain should publish (zone-file form).") { dnsDomain };
+dns.SetAction((r, ct) => Run(async () =>
+{
+    string dir = DataFolder.Resolve(r.GetValue(data));
+    string d = Names.Domain(r.GetValue(dnsDomain)!);
+    await using (var store = await Workspace.OpenForAdminAsync(dir, ct))
+    {
+        if (!await store.IsLocalDomainAsync(d, ct))
+        {
+            throw new UserError($"The domain {d} is not served here (see `postern domain list`).");
+        }
+    }
+
+    var options = Postern.Configuration.ConfigLoader.Bind(Postern.Configuration.ConfigLoader.Build(dir));
+    Console.Write(Postern.Settings.DnsRecords.Render(d, options.Hostname, Postern.Configuration.ConfigLoader.ResolveEndpoints(options, 0, null)));
+}));
+root.Subcommands.Add(dns);
+
 // ---- domain
 var domainArg = new Argument<string>("domain") { Description = "Domain name, e.g. example.org" };
 var domain = new Command("domain", "Manage the mail domains served here.");

@@ -248,6 +248,25 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Dns_prints_MX_and_SRV_records_with_implicit_TLS_preferred()
+    {
+        Assert.Equal(0, (await PosternCli.RunAsync(_dir, null, "init", "--hostname", "mail.example.test", "--domain", "example.test")).ExitCode);
+        var r = await PosternCli.RunAsync(_dir, null, "dns", "example.test");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Matches(@"(?m)^example\.test\.\s+\d+ IN MX\s+10 mail\.example\.test\.$", r.StdOut);
+        Assert.Matches(@"(?m)^_submissions\._tcp\.example\.test\.\s+\d+ IN SRV\s+0 1 465 mail\.example\.test\.$", r.StdOut);
+        Assert.Matches(@"(?m)^_submission\._tcp\.example\.test\.\s+\d+ IN SRV\s+10 1 587 mail\.example\.test\.$", r.StdOut);
+        Assert.Matches(@"(?m)^_imaps\._tcp\.example\.test\.\s+\d+ IN SRV\s+0 1 993 ", r.StdOut);
+        Assert.Matches(@"(?m)^_imap\._tcp\.example\.test\.\s+\d+ IN SRV\s+10 1 143 ", r.StdOut);
+        Assert.Matches(@"(?m)^_pop3s\._tcp\.example\.test\.\s+\d+ IN SRV\s+\d+ 1 995 ", r.StdOut);
+        Assert.DoesNotContain(" 26 ", r.StdOut);
+
+        r = await PosternCli.RunAsync(_dir, null, "dns", "elsewhere.test");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("not served here", r.StdErr);
+    }
+
+    [Fact]
     public async Task Admin_commands_on_a_missing_data_folder_say_what_to_do()
     {
         var r = await PosternCli.RunAsync(Path.Combine(_dir, "nothing-here"), null, "user", "list");
