@@ -15,8 +15,11 @@ public sealed partial class SqliteMailStore
     public Task<IReadOnlyList<MailboxInfo>> ListMailboxesAsync(long accountId, CancellationToken ct = default) =>
         ReadAsync<IReadOnlyList<MailboxInfo>>(connection =>
         {
+            // One read transaction: counts and keywords come from the same snapshot.
+            using var tx = connection.BeginTransaction(deferred: true);
+
             // INBOX first, then by name: the order clients show them in anyway.
-            using var cmd = Command(connection, null, MailboxColumns + """
+            using var cmd = Command(connection, tx, MailboxColumns + """
 
                 WHERE m.account_id = $account
                 GROUP BY m.id
@@ -33,7 +36,7 @@ public sealed partial class SqliteMailStore
             reader.Close();
 
             // Keywords of all the account's mailboxes in one more query, not one per mailbox.
-            using var words = Command(connection, null, """
+            using var words = Command(connection, tx, """
                 SELECT g.mailbox_id, g.keywords FROM messages g JOIN mailboxes m ON m.id = g.mailbox_id
                 WHERE m.account_id = $account AND g.keywords IS NOT NULL
                 GROUP BY g.mailbox_id, g.keywords;
@@ -66,7 +69,9 @@ public sealed partial class SqliteMailStore
         string stored = MailboxNames.Normalize(name);
         return ReadAsync(connection =>
         {
-            using var cmd = Command(connection, null, MailboxColumns + """
+            // One read transaction: counts and keywords come from the same snapshot.
+            using var tx = connection.BeginTransaction(deferred: true);
+            using var cmd = Command(connection, tx, MailboxColumns + """
 
                 WHERE m.account_id = $account AND m.name = $name
                 GROUP BY m.id;
@@ -84,13 +89,13 @@ public sealed partial class SqliteMailStore
                 box = ReadMailbox(reader);
             }
 
-            return box with { Keywords = ReadKeywords(connection, box.Id) };
+            return box with { Keywords = ReadKeywords(connection, tx, box.Id) };
         }, ct);
     }
 
-    private static IReadOnlyList<string> ReadKeywords(SqliteConnection connection, long mailboxId)
+    private static IReadOnlyList<string> ReadKeywords(SqliteConnection connection, SqliteTransaction tx, long mailboxId)
     {
-        using var cmd = Command(connection, null, "SELECT DISTINCT keywords FROM messages WHERE mailbox_id = $mailbox AND keywords IS NOT NULL;");
+        using var cmd = Command(connection, tx, "SELECT DISTINCT keywords FROM messages WHERE mailbox_id = $mailbox AND keywords IS NOT NULL;");
         cmd.Parameters.AddWithValue("$mailbox", mailboxId);
         using var reader = cmd.ExecuteReader();
         List<string> columns = [];

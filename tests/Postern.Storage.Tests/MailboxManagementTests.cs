@@ -208,6 +208,13 @@ public sealed class MailboxManagementTests(TempDirectory temp) : IClassFixture<T
             Assert.Equal(MailboxError.InvalidName, (await Assert.ThrowsAsync<MailboxException>(() => store.RenameMailboxAsync(alice.Id, "A", "A/B"))).Error);
             Assert.Equal(MailboxError.InvalidName, (await Assert.ThrowsAsync<MailboxException>(() => store.RenameMailboxAsync(alice.Id, "A", "../B"))).Error);
             Assert.NotNull(await store.GetMailboxAsync(alice.Id, "A"));
+
+            // A child whose new name would be too long stops the whole rename.
+            await store.CreateMailboxAsync(alice.Id, "A/Child");
+            string longName = new('n', 250);
+            Assert.Equal(MailboxError.InvalidName, (await Assert.ThrowsAsync<MailboxException>(() => store.RenameMailboxAsync(alice.Id, "A", longName))).Error);
+            Assert.NotNull(await store.GetMailboxAsync(alice.Id, "A/Child"));
+            Assert.Null(await store.GetMailboxAsync(alice.Id, longName));
         }
     }
 
