@@ -44,6 +44,35 @@ public sealed class ModSeqTests(TempDirectory temp) : IClassFixture<TempDirector
     }
 
     [Fact]
+    public async Task Delivery_and_copy_in_raise_the_target_modseq()
+    {
+        var (store, alice) = await OpenWithAliceAsync(temp.NewDataDirectory());
+        await using (store)
+        {
+            long inbox = await InboxIdAsync(store, alice.Id);
+            uint first = await AppendTextAsync(store, inbox, "a");
+            ulong before = (await store.GetMailboxAsync(alice.Id, "INBOX"))!.HighestModSeq;
+
+            await store.AcceptAsync(new InboundMessage("", [alice.Id], []), new MemoryStream("delivered"u8.ToArray()));
+            var delivered = (await store.ListMessagesAsync(inbox)).Last();
+            Assert.True(delivered.ModSeq > before);
+            Assert.Equal(delivered.ModSeq, (await store.GetMailboxAsync(alice.Id, "INBOX"))!.HighestModSeq);
+
+            var archive = (await store.GetMailboxAsync(alice.Id, "Archive"))!;
+            await AppendTextAsync(store, archive.Id, "x");
+            ulong archiveBefore = (await store.GetMailboxAsync(alice.Id, "Archive"))!.HighestModSeq;
+            await store.CopyAsync(inbox, [first, delivered.Uid], archive.Id);
+            var copies = (await store.ListMessagesAsync(archive.Id)).Skip(1).ToList();
+            Assert.True(copies[0].ModSeq > archiveBefore);
+            Assert.True(copies[1].ModSeq > copies[0].ModSeq);
+            Assert.Equal(copies[1].ModSeq, (await store.GetMailboxAsync(alice.Id, "Archive"))!.HighestModSeq);
+
+            // A copy changes nothing in the source.
+            Assert.Equal(delivered.ModSeq, (await store.GetMailboxAsync(alice.Id, "INBOX"))!.HighestModSeq);
+        }
+    }
+
+    [Fact]
     public async Task Unchangedsince_refuses_messages_changed_later()
     {
         var (store, alice) = await OpenWithAliceAsync(temp.NewDataDirectory());
