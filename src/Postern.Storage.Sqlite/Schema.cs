@@ -72,7 +72,27 @@ internal static class Schema
             value INTEGER NOT NULL
         ) WITHOUT ROWID;
         """,
+
+        // 2: the complete IMAP server. RFC 7162 MODSEQ per mailbox (starting at 1: a
+        // mod-sequence value is positive, and existing messages all get 1); keywords as one
+        // space-separated column (a keyword is an atom, so it never holds a space), read by the
+        // same range scan as the rest of a listing; expunge tombstones for VANISHED (EARLIER).
+        """
+        ALTER TABLE mailboxes ADD COLUMN highest_modseq INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE messages ADD COLUMN modseq INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE messages ADD COLUMN keywords TEXT;
+        CREATE TABLE expunged (
+            mailbox_id INTEGER NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+            uid        INTEGER NOT NULL,
+            modseq     INTEGER NOT NULL,
+            PRIMARY KEY (mailbox_id, uid)
+        ) WITHOUT ROWID;
+        CREATE INDEX expunged_modseq ON expunged(mailbox_id, modseq);
+        """,
     ];
+
+    /// <summary>The SQL of migration step <paramref name="version"/> (1-based), for upgrade tests.</summary>
+    internal static string Step(int version) => s_steps[version - 1];
 
     /// <summary>The schema version this code writes.</summary>
     public static int CurrentVersion => s_steps.Length;

@@ -23,17 +23,20 @@ public sealed partial class SqliteMailStore
         }
 
         var body = await _bodies.WriteAsync(content, ct).ConfigureAwait(false);
+        List<long> inboxes;
         try
         {
-            await WriteAsync((connection, tx) =>
+            inboxes = await WriteAsync((connection, tx) =>
             {
                 long blobId = InsertBlob(connection, tx, body);
                 var now = DateTimeOffset.UtcNow;
+                List<long> delivered = [];
                 foreach (long accountId in local)
                 {
                     long inbox = FindInbox(connection, tx, accountId);
-                    uint uid = AllocateUid(connection, tx, inbox);
-                    InsertMessage(connection, tx, inbox, uid, blobId, (int)MessageFlags.None, now, body.Size);
+                    var (uid, modSeq) = AllocateUid(connection, tx, inbox);
+                    InsertMessage(connection, tx, inbox, uid, blobId, (int)MessageFlags.None, [], now, body.Size, modSeq);
+                    delivered.Add(inbox);
                 }
 
                 if (remote.Length > 0)
@@ -41,7 +44,7 @@ public sealed partial class SqliteMailStore
                     Enqueue(connection, tx, blobId, message.ReturnPath, remote, now.ToUnixTimeSeconds());
                 }
 
-                return true;
+                return delivered;
             }, ct).ConfigureAwait(false);
         }
         catch
@@ -49,6 +52,9 @@ public sealed partial class SqliteMailStore
             _bodies.Delete([body.RelativePath]);
             throw;
         }
+
+        // IMAP IDLE in the recipients' INBOX learns of the new message now.
+        Notify(inboxes);
     }
 
     /// <inheritdoc/>

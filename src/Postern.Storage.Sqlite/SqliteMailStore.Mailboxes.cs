@@ -6,7 +6,8 @@ public sealed partial class SqliteMailStore
 {
     private const string MailboxColumns = """
         SELECT m.id, m.account_id, m.name, m.special_use, m.uid_validity, m.uid_next, m.subscribed,
-               COUNT(g.uid), COALESCE(SUM((g.flags & 1) = 0), 0), COALESCE(SUM(g.size), 0)
+               COUNT(g.uid), COALESCE(SUM((g.flags & 1) = 0), 0), COALESCE(SUM(g.size), 0),
+               m.highest_modseq
         FROM mailboxes m LEFT JOIN messages g ON g.mailbox_id = m.id
         """;
 
@@ -14,8 +15,11 @@ public sealed partial class SqliteMailStore
     public Task<IReadOnlyList<MailboxInfo>> ListMailboxesAsync(long accountId, CancellationToken ct = default) =>
         ReadAsync<IReadOnlyList<MailboxInfo>>(connection =>
         {
+            // One read transaction: counts and keywords come from the same snapshot.
+            using var tx = connection.BeginTransaction(deferred: true);
+
             // INBOX first, then by name: the order clients show them in anyway.
-            using var cmd = Command(connection, null, MailboxColumns + """
+            using var cmd = Command(connection, tx, MailboxColumns + """
 
                 WHERE m.account_id = $account
                 GROUP BY m.id
@@ -29,7 +33,31 @@ public sealed partial class SqliteMailStore
                 boxes.Add(ReadMailbox(reader));
             }
 
-            return boxes;
+            reader.Close();
+
+            // Keywords of all the account's mailboxes in one more query, not one per mailbox.
+            using var words = Command(connection, tx, """
+                SELECT g.mailbox_id, g.keywords FROM messages g JOIN mailboxes m ON m.id = g.mailbox_id
+                WHERE m.account_id = $account AND g.keywords IS NOT NULL
+                GROUP BY g.mailbox_id, g.keywords;
+                """);
+            words.Parameters.AddWithValue("$account", accountId);
+            var byMailbox = new Dictionary<long, List<string>>();
+            using (var rows = words.ExecuteReader())
+            {
+                while (rows.Read())
+                {
+                    long id = rows.GetInt64(0);
+                    if (!byMailbox.TryGetValue(id, out var list))
+                    {
+                        byMailbox[id] = list = [];
+                    }
+
+                    list.Add(rows.GetString(1));
+                }
+            }
+
+            return [.. boxes.Select(b => byMailbox.TryGetValue(b.Id, out var columns) ? b with { Keywords = Keywords.Distinct(columns) } : b)];
         }, ct);
 
     /// <inheritdoc/>
@@ -37,20 +65,46 @@ public sealed partial class SqliteMailStore
     {
         ArgumentNullException.ThrowIfNull(name);
 
-        // RFC 9051 5.1: INBOX is case-insensitive; every other name matches exactly.
-        string stored = string.Equals(name, "INBOX", StringComparison.OrdinalIgnoreCase) ? "INBOX" : name;
+        // RFC 9051 5.1: INBOX is case-insensitive (also as the first level); everything else matches exactly.
+        string stored = MailboxNames.Normalize(name);
         return ReadAsync(connection =>
         {
-            using var cmd = Command(connection, null, MailboxColumns + """
+            // One read transaction: counts and keywords come from the same snapshot.
+            using var tx = connection.BeginTransaction(deferred: true);
+            using var cmd = Command(connection, tx, MailboxColumns + """
 
                 WHERE m.account_id = $account AND m.name = $name
                 GROUP BY m.id;
                 """);
             cmd.Parameters.AddWithValue("$account", accountId);
             cmd.Parameters.AddWithValue("$name", stored);
-            using var reader = cmd.ExecuteReader();
-            return reader.Read() ? ReadMailbox(reader) : null;
+            MailboxInfo box;
+            using (var reader = cmd.ExecuteReader())
+            {
+                if (!reader.Read())
+                {
+                    return null;
+                }
+
+                box = ReadMailbox(reader);
+            }
+
+            return box with { Keywords = ReadKeywords(connection, tx, box.Id) };
         }, ct);
+    }
+
+    private static IReadOnlyList<string> ReadKeywords(SqliteConnection connection, SqliteTransaction tx, long mailboxId)
+    {
+        using var cmd = Command(connection, tx, "SELECT DISTINCT keywords FROM messages WHERE mailbox_id = $mailbox AND keywords IS NOT NULL;");
+        cmd.Parameters.AddWithValue("$mailbox", mailboxId);
+        using var reader = cmd.ExecuteReader();
+        List<string> columns = [];
+        while (reader.Read())
+        {
+            columns.Add(reader.GetString(0));
+        }
+
+        return Keywords.Distinct(columns);
     }
 
     /// <summary>
@@ -59,7 +113,7 @@ public sealed partial class SqliteMailStore
     /// for a recreated mailbox and differs between mailboxes made in the same second
     /// (RFC 9051 2.3.1.1: a UIDVALIDITY must not be reused for a mailbox name).
     /// </summary>
-    private static long CreateMailbox(SqliteConnection connection, SqliteTransaction tx, long accountId, string name, string? specialUse)
+    private static (long Id, uint UidValidity) CreateMailbox(SqliteConnection connection, SqliteTransaction tx, long accountId, string name, string? specialUse)
     {
         long uidValidity;
         using (var next = Command(connection, tx, """
@@ -86,7 +140,7 @@ public sealed partial class SqliteMailStore
         insert.Parameters.AddWithValue("$name", name);
         insert.Parameters.AddWithValue("$use", (object?)specialUse ?? DBNull.Value);
         insert.Parameters.AddWithValue("$validity", uidValidity);
-        return (long)insert.ExecuteScalar()!;
+        return ((long)insert.ExecuteScalar()!, (uint)uidValidity);
     }
 
     private static MailboxInfo ReadMailbox(SqliteDataReader r) => new(
@@ -99,5 +153,9 @@ public sealed partial class SqliteMailStore
         MessageCount: checked((int)r.GetInt64(7)),
         UnseenCount: checked((int)r.GetInt64(8)),
         TotalSize: r.GetInt64(9),
-        Subscribed: r.GetInt64(6) != 0);
+        Subscribed: r.GetInt64(6) != 0)
+    {
+        HighestModSeq = (ulong)r.GetInt64(10),
+        Keywords = Keywords.None,
+    };
 }

@@ -48,6 +48,31 @@ public interface IMailStore : IAsyncDisposable
     /// <summary>Finds a mailbox by name; "INBOX" in any case means the inbox.</summary>
     Task<MailboxInfo?> GetMailboxAsync(long accountId, string name, CancellationToken ct = default);
 
+    /// <summary>
+    /// Creates a mailbox (and any missing parents, RFC 9051 6.3.4) with a fresh UIDVALIDITY.
+    /// Throws <see cref="MailboxException"/> (AlreadyExists, InvalidName).
+    /// </summary>
+    Task<MailboxInfo> CreateMailboxAsync(long accountId, string name, string? specialUse = null, CancellationToken ct = default);
+
+    /// <summary>
+    /// Deletes a mailbox and its messages. INBOX cannot be deleted; a mailbox with children keeps
+    /// existing as a container is not supported: deleting a parent with children is refused (NotAllowed).
+    /// Throws <see cref="MailboxException"/>.
+    /// </summary>
+    Task DeleteMailboxAsync(long accountId, string name, CancellationToken ct = default);
+
+    /// <summary>
+    /// Renames a mailbox and its children (keeping UIDVALIDITY, RFC 9051 6.3.6). Renaming INBOX moves
+    /// its messages to a new mailbox of the new name and leaves INBOX empty. Throws <see cref="MailboxException"/>.
+    /// </summary>
+    Task RenameMailboxAsync(long accountId, string oldName, string newName, CancellationToken ct = default);
+
+    /// <summary>Sets the subscription flag of an existing mailbox. Throws <see cref="MailboxException"/> (NotFound).</summary>
+    Task SetSubscribedAsync(long accountId, string name, bool subscribed, CancellationToken ct = default);
+
+    /// <summary>Total size in octets of all messages of an account (RFC 9208 STORAGE usage).</summary>
+    Task<long> GetAccountSizeAsync(long accountId, CancellationToken ct = default);
+
     // ---- messages
 
     /// <summary>All messages of a mailbox in ascending UID order (metadata only).</summary>
@@ -59,6 +84,18 @@ public interface IMailStore : IAsyncDisposable
     /// <summary>Stores a message in a mailbox durably and returns its new UID.</summary>
     Task<uint> AppendAsync(long mailboxId, Stream content, MessageFlags flags, DateTimeOffset internalDate, CancellationToken ct = default);
 
+    /// <summary>Like <see cref="AppendAsync(long, Stream, MessageFlags, DateTimeOffset, CancellationToken)"/>, with keywords.</summary>
+    Task<uint> AppendAsync(long mailboxId, Stream content, MessageFlags flags, IReadOnlyList<string> keywords, DateTimeOffset internalDate, CancellationToken ct = default);
+
+    /// <summary>
+    /// Copies messages (flags, keywords and internal date included; bodies shared, not duplicated)
+    /// into another mailbox of the same account in one transaction. Missing source UIDs are skipped.
+    /// </summary>
+    Task<CopyResult> CopyAsync(long sourceMailboxId, IReadOnlyList<uint> uids, long targetMailboxId, CancellationToken ct = default);
+
+    /// <summary>Like <see cref="CopyAsync"/>, and removes the messages from the source in the same transaction (RFC 6851).</summary>
+    Task<CopyResult> MoveAsync(long sourceMailboxId, IReadOnlyList<uint> uids, long targetMailboxId, CancellationToken ct = default);
+
     /// <summary>
     /// Stores one message accepted by SMTP for all its recipients in one durable step: a copy in each
     /// local account's INBOX and one entry in the outbound queue for the remote recipients.
@@ -67,6 +104,16 @@ public interface IMailStore : IAsyncDisposable
 
     /// <summary>Changes flags of the given UIDs (missing UIDs are ignored) and returns the messages as they now are.</summary>
     Task<IReadOnlyList<MessageInfo>> SetFlagsAsync(long mailboxId, IReadOnlyList<uint> uids, MessageFlags flags, FlagChange change, CancellationToken ct = default);
+
+    /// <summary>
+    /// Changes system flags and keywords together. Each changed message gets a new MODSEQ. With
+    /// <paramref name="unchangedSince"/> (RFC 7162 UNCHANGEDSINCE) messages whose MODSEQ is higher are
+    /// left alone and returned in <see cref="FlagUpdate.Failed"/>.
+    /// </summary>
+    Task<FlagUpdate> SetFlagsAsync(long mailboxId, IReadOnlyList<uint> uids, MessageFlags flags, IReadOnlyList<string> keywords, FlagChange change, ulong? unchangedSince, CancellationToken ct = default);
+
+    /// <summary>UIDs expunged from the mailbox with a MODSEQ above <paramref name="modSeq"/> (RFC 7162 VANISHED (EARLIER)).</summary>
+    Task<IReadOnlyList<uint>> ExpungedSinceAsync(long mailboxId, ulong modSeq, CancellationToken ct = default);
 
     /// <summary>
     /// Permanently removes messages flagged \Deleted (only among <paramref name="uids"/> when given)
@@ -78,6 +125,15 @@ public interface IMailStore : IAsyncDisposable
 
     /// <summary>Number of messages waiting in the outbound queue (the delivery worker comes later).</summary>
     Task<int> CountQueuedAsync(CancellationToken ct = default);
+
+    // ---- change notification
+
+    /// <summary>
+    /// Calls <paramref name="onChange"/> (on any thread, must not block) after every committed change
+    /// to the mailbox — new, flagged or expunged messages — by any session or delivery. Disposing stops it.
+    /// IMAP IDLE and NOOP use it to report changes promptly.
+    /// </summary>
+    IDisposable WatchMailbox(long mailboxId, Action onChange);
 
     // ---- locks
 

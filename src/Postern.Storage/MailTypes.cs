@@ -38,10 +38,52 @@ public sealed record MailboxInfo(
     int MessageCount,
     int UnseenCount,
     long TotalSize,
-    bool Subscribed);
+    bool Subscribed)
+{
+    /// <summary>RFC 7162 HIGHESTMODSEQ: the largest MODSEQ of any change in this mailbox (never decreases).</summary>
+    public ulong HighestModSeq { get; init; }
+
+    /// <summary>Keywords (non-system flags) ever stored in this mailbox, for FLAGS/PERMANENTFLAGS.</summary>
+    public IReadOnlyList<string> Keywords { get; init; } = [];
+}
 
 /// <summary>One message in a mailbox: its metadata, never its body.</summary>
-public sealed record MessageInfo(uint Uid, MessageFlags Flags, DateTimeOffset InternalDate, long Size);
+public sealed record MessageInfo(uint Uid, MessageFlags Flags, DateTimeOffset InternalDate, long Size)
+{
+    /// <summary>Keywords such as "$Junk" or "$label1" (RFC 9051 2.3.2), case-insensitively unique, as first spelled.</summary>
+    public IReadOnlyList<string> Keywords { get; init; } = [];
+
+    /// <summary>RFC 7162 MODSEQ: set when the message is added and raised on every flag change.</summary>
+    public ulong ModSeq { get; init; }
+}
+
+/// <summary>The result of an atomic COPY or MOVE: source UIDs and the UIDs they got in the target, pairwise (RFC 4315 COPYUID).</summary>
+public sealed record CopyResult(uint TargetUidValidity, IReadOnlyList<uint> SourceUids, IReadOnlyList<uint> TargetUids);
+
+/// <summary>Why a mailbox operation was refused; the protocol maps it to a response code.</summary>
+public enum MailboxError
+{
+    /// <summary>No mailbox of that name (IMAP [NONEXISTENT]).</summary>
+    NotFound,
+
+    /// <summary>A mailbox of that name exists already (IMAP [ALREADYEXISTS]).</summary>
+    AlreadyExists,
+
+    /// <summary>The name is not allowed: empty, too long, bad characters, ".." segments, or INBOX rules (IMAP [CANNOT]).</summary>
+    InvalidName,
+
+    /// <summary>The operation is not allowed on this mailbox, e.g. deleting INBOX (IMAP [CANNOT]).</summary>
+    NotAllowed,
+
+    /// <summary>The account's quota would be exceeded (IMAP [OVERQUOTA], SMTP 552 5.2.2).</summary>
+    OverQuota,
+}
+
+/// <summary>A refused mailbox operation, with a reason a protocol can report.</summary>
+public sealed class MailboxException(MailboxError error, string message) : Exception(message)
+{
+    public MailboxError Error { get; } = error;
+}
 
 /// <summary>A message accepted by SMTP: who it is for, already split into local and remote recipients.</summary>
 /// <param name="ReturnPath">The MAIL FROM address ("" for the null reverse-path).</param>
@@ -62,3 +104,6 @@ public static class DefaultMailboxes
         ("Archive", "\\Archive"),
     ];
 }
+
+/// <summary>The outcome of a conditional flag change: messages changed (as they now are) and UIDs refused by UNCHANGEDSINCE.</summary>
+public sealed record FlagUpdate(IReadOnlyList<MessageInfo> Changed, IReadOnlyList<uint> Failed);

@@ -112,10 +112,10 @@ public sealed class ConcurrencyTests(TempDirectory temp, ITestOutputHelper outpu
                 cmd.Transaction = tx;
                 cmd.CommandText = """
                     WITH RECURSIVE n(uid) AS (SELECT 2 UNION ALL SELECT uid + 1 FROM n WHERE uid < $total)
-                    INSERT INTO messages (mailbox_id, uid, blob_id, flags, internal_date, internal_tz, size)
-                    SELECT $mailbox, uid, t.blob_id, uid % 2, t.internal_date, 0, t.size
+                    INSERT INTO messages (mailbox_id, uid, blob_id, flags, internal_date, internal_tz, size, modseq, keywords)
+                    SELECT $mailbox, uid, t.blob_id, uid % 2, t.internal_date, 0, t.size, uid, CASE WHEN uid % 10 = 0 THEN '$Label' || (uid % 7) || ' Work' END
                     FROM n, (SELECT blob_id, internal_date, size FROM messages WHERE mailbox_id = $mailbox AND uid = 1) t;
-                    UPDATE mailboxes SET uid_next = $total + 1 WHERE id = $mailbox;
+                    UPDATE mailboxes SET uid_next = $total + 1, highest_modseq = $total WHERE id = $mailbox;
                     """;
                 cmd.Parameters.AddWithValue("$total", total);
                 cmd.Parameters.AddWithValue("$mailbox", inbox);
@@ -138,6 +138,13 @@ public sealed class ConcurrencyTests(TempDirectory temp, ITestOutputHelper outpu
 
             // Odd UIDs from 3 on are \Seen; UID 1 (the template) and the even ones are not.
             Assert.Equal((total, (total / 2) + 1, (uint)total + 1), (info.MessageCount, info.UnseenCount, info.UidNext));
+
+            // Keywords and MODSEQ come with the same listing query (every tenth message has two).
+            Assert.Equal(["$Label6", "Work"], list[19].Keywords);
+            Assert.Empty(list[20].Keywords);
+            Assert.Equal(21ul, list[20].ModSeq);
+            Assert.Equal(8, info.Keywords.Count);
+            Assert.Equal((ulong)total, info.HighestModSeq);
 
             // Generous bound for a shared 2-core machine; a per-row query design would blow it.
             Assert.True(listTime < TimeSpan.FromSeconds(5), $"listing took {listTime}");

@@ -21,7 +21,8 @@ public sealed class MessageTests(TempDirectory temp) : IClassFixture<TempDirecto
             Assert.Equal([1u, 2u, 3u], [a, b, c]);
             var list = await store.ListMessagesAsync(inbox);
             Assert.Equal([1u, 2u, 3u], list.Select(m => m.Uid));
-            Assert.Equal(new MessageInfo(1, MessageFlags.Seen | MessageFlags.Draft, date, 10), list[0]);
+            Assert.Equal((1u, MessageFlags.Seen | MessageFlags.Draft, date, 10L), (list[0].Uid, list[0].Flags, list[0].InternalDate, list[0].Size));
+            Assert.Empty(list[0].Keywords);
             Assert.Equal(date.Offset, list[0].InternalDate.Offset);
             Assert.Equal(5, list[1].Size);
         }
