@@ -149,6 +149,13 @@ public sealed class ImapHandler : IConnectionHandler
             connection.WriteLine(command.Tag + " " + e.Status + " " + e.Message);
             return e.Status == "BAD" ? e.Message : null;
         }
+        catch (MailboxException e)
+        {
+            // E.g. the selected mailbox was deleted by another session meanwhile.
+            var no = Commands.MailboxErrors.ToImap(e);
+            connection.WriteLine(command.Tag + " NO " + no.Message);
+            return null;
+        }
         catch (Exception e) when (e is not (IOException or OperationCanceledException or AuthenticationException or ObjectDisposedException))
         {
             // A fault of ours or of the store: the client gets a NO, the session carries on.

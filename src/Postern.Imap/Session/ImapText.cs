@@ -50,6 +50,9 @@ public static class ImapText
         return value.Length == 0 ? "\"\"" : value;
     }
 
+    /// <summary>A mailbox name as the client sees it: modified UTF-7 (RFC 3501 5.1.3), as an atom when safe.</summary>
+    public static string Mailbox(string name) => AString(Postern.Imap.Parsing.ModifiedUtf7.Encode(name));
+
     public static string Flags(MessageFlags flags)
     {
         var sb = new StringBuilder("(");

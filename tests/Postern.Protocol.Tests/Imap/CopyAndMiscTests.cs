@@ -37,14 +37,4 @@ public class CopyAndMiscTests
         Assert.Single(await f.Store.ListMessagesAsync(f.Inbox.Id));
         Assert.StartsWith("b BAD", (await f.CommandAsync("b", "FETCH 1 UID"))[^1]);
     }
-
-    [Fact]
-    public async Task Unsupported_commands_get_no_not_bad()
-    {
-        await using var f = await ImapFixture.LoggedInAsync();
-        Assert.Equal(["a NO [CANNOT] CREATE is not supported yet"], await f.CommandAsync("a", "CREATE Projects"));
-        Assert.Equal(["b OK SUBSCRIBE completed"], await f.CommandAsync("b", "SUBSCRIBE Sent"));
-        Assert.StartsWith("c NO", (await f.CommandAsync("c", "UNSUBSCRIBE Sent"))[^1]);
-        Assert.StartsWith("d NO [NONEXISTENT]", (await f.CommandAsync("d", "SUBSCRIBE Nope"))[^1]);
-    }
 }
