@@ -43,4 +43,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3012, Level = LogLevel.Information, Message = "IMAP account {AccountId} deleted a mailbox")]
     public static partial void MailboxDeleted(ILogger logger, long accountId);
+
+    [LoggerMessage(EventId = 3013, Level = LogLevel.Information, Message = "IMAP account {AccountId} appended a message of {Size} octets")]
+    public static partial void Appended(ILogger logger, long accountId, long size);
 }

@@ -20,7 +20,6 @@ public static class CommandTable
         var noop = new NoopCommand();
         var list = new ListCommand(lsub: false);
         var lsub = new ListCommand(lsub: true);
-        var notSupported = new NotSupportedCommand();
         return new Dictionary<string, Entry>(StringComparer.Ordinal)
         {
             ["CAPABILITY"] = new(ImapState.Any, new CapabilityCommand()),
@@ -39,7 +38,7 @@ public static class CommandTable
             ["CREATE"] = new(ImapState.LoggedIn, new CreateCommand()),
             ["DELETE"] = new(ImapState.LoggedIn, new DeleteCommand()),
             ["RENAME"] = new(ImapState.LoggedIn, new RenameCommand()),
-            ["APPEND"] = new(ImapState.LoggedIn, notSupported),
+            ["APPEND"] = new(ImapState.LoggedIn, new AppendCommand()),
             ["CHECK"] = new(ImapState.Selected, noop),
             ["CLOSE"] = new(ImapState.Selected, new CloseCommand()),
             ["UNSELECT"] = new(ImapState.Selected, new UnselectCommand()),
