@@ -81,6 +81,11 @@ public sealed class ImapHandler : IConnectionHandler
                 case FrameStatus.TooLarge:
                     error = "Literal or command too large";
                     break;
+                case FrameStatus.AppendLiteral:
+                    var prefix = ImapParser.Parse(frame.Bytes.Span, _options.MaxLiteralSize, _options.MaxNestingDepth);
+                    command = prefix.Command;
+                    session.Literal = new PendingLiteral(frame.LiteralSize, frame.NonSync);
+                    break;
                 default:
                     var outcome = ImapParser.Parse(frame.Bytes.Span, _options.MaxLiteralSize, _options.MaxNestingDepth);
                     tag = outcome.Tag ?? tag;
@@ -100,6 +105,14 @@ public sealed class ImapHandler : IConnectionHandler
             if (command is not null)
             {
                 error = await DispatchAsync(session, command, ct).ConfigureAwait(false);
+                if (session.Literal is { } pending)
+                {
+                    session.Literal = null;
+                    if (!pending.Consumed && pending.NonSync && !await DrainAsync(connection, pending.Size, ct).ConfigureAwait(false))
+                    {
+                        return;
+                    }
+                }
             }
             else if (error is not null)
             {
@@ -149,6 +162,13 @@ public sealed class ImapHandler : IConnectionHandler
             connection.WriteLine(command.Tag + " " + e.Status + " " + e.Message);
             return e.Status == "BAD" ? e.Message : null;
         }
+        catch (MailboxException e)
+        {
+            // E.g. the selected mailbox was deleted by another session meanwhile.
+            var no = Commands.MailboxErrors.ToImap(e);
+            connection.WriteLine(command.Tag + " NO " + no.Message);
+            return null;
+        }
         catch (Exception e) when (e is not (IOException or OperationCanceledException or AuthenticationException or ObjectDisposedException))
         {
             // A fault of ours or of the store: the client gets a NO, the session carries on.
@@ -156,6 +176,28 @@ public sealed class ImapHandler : IConnectionHandler
             connection.WriteLine(command.Tag + " NO [SERVERBUG] Internal error");
             return null;
         }
+    }
+
+    /// <summary>
+    /// Skips a refused APPEND's {n+} literal and the rest of its line: the client sent them without
+    /// waiting, so they must not be read as commands. False if the connection ended or the line was too long.
+    /// </summary>
+    private async Task<bool> DrainAsync(MailConnection connection, long size, CancellationToken ct)
+    {
+        var buffer = new byte[(int)Math.Min(size, 64 * 1024) + 1];
+        while (size > 0)
+        {
+            int n = await connection.ReadAsync(buffer.AsMemory(0, (int)Math.Min(size, buffer.Length)), ct).ConfigureAwait(false);
+            if (n == 0)
+            {
+                return false;
+            }
+
+            size -= n;
+        }
+
+        var rest = await connection.ReadLineAsync(_options.MaxLineLength, ct).ConfigureAwait(false);
+        return rest.Status == LineStatus.Line;
     }
 
     private static async Task TryByeAsync(MailConnection connection, string text, CancellationToken ct)

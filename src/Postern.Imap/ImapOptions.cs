@@ -9,6 +9,15 @@ public sealed class ImapOptions
     /// <summary>Largest literal accepted in a command other than APPEND.</summary>
     public int MaxLiteralSize { get; set; } = 64 * 1024;
 
+    /// <summary>Largest message APPEND accepts (RFC 3501 6.3.11); it is streamed to a temporary file, never held in memory.</summary>
+    public long MaxAppendSize { get; set; } = 50L * 1024 * 1024;
+
+    /// <summary>Where APPEND spools message literals before the store takes them; null means the system temp folder.</summary>
+    public string? SpoolDirectory { get; set; }
+
+    /// <summary>Longest client parameter list of ID (RFC 2971 3.3 allows at most 30 pairs).</summary>
+    public int MaxIdParameters { get; set; } = 30;
+
     /// <summary>Largest command in total: all its lines and literals together.</summary>
     public int MaxCommandSize { get; set; } = 1024 * 1024;
 

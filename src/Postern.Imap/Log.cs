@@ -37,4 +37,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3010, Level = LogLevel.Information, Message = "IMAP session closed: non-synchronising literal over the limit")]
     public static partial void LiteralTooLarge(ILogger logger);
+
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Information, Message = "IMAP account {AccountId} created a mailbox")]
+    public static partial void MailboxCreated(ILogger logger, long accountId);
+
+    [LoggerMessage(EventId = 3012, Level = LogLevel.Information, Message = "IMAP account {AccountId} deleted a mailbox")]
+    public static partial void MailboxDeleted(ILogger logger, long accountId);
+
+    [LoggerMessage(EventId = 3013, Level = LogLevel.Information, Message = "IMAP account {AccountId} appended a message of {Size} octets")]
+    public static partial void Appended(ILogger logger, long accountId, long size);
 }

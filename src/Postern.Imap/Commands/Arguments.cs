@@ -34,10 +34,17 @@ internal static class Arguments
         return set!;
     }
 
-    /// <summary>Mailbox names: "INBOX" in any case is the inbox (RFC 3501 5.1).</summary>
+    /// <summary>
+    /// Mailbox names: decoded from modified UTF-7 (RFC 3501 5.1.3) and "INBOX" in any case is the
+    /// inbox (RFC 3501 5.1). A name that is not valid modified UTF-7 is a syntax error.
+    /// </summary>
     public static string Mailbox(ImapToken token)
     {
-        string name = AString(token, "a mailbox name");
+        string name = Utf7(AString(token, "a mailbox name"));
         return name.Equals("INBOX", StringComparison.OrdinalIgnoreCase) ? "INBOX" : name;
     }
+
+    /// <summary>Decodes a modified UTF-7 name or pattern; BAD when it is malformed.</summary>
+    public static string Utf7(string wire) =>
+        ModifiedUtf7.TryDecode(wire, out string name) ? name : throw ImapException.Bad("Mailbox name is not valid modified UTF-7");
 }

@@ -4,8 +4,8 @@ using Postern.Imap.Session;
 namespace Postern.Imap.Commands;
 
 /// <summary>
-/// COPY and UID COPY (RFC 3501 6.4.7, 6.4.8): each message is read from the store and appended to
-/// the destination with its flags and internal date. Clients use it to move mail to Trash.
+/// COPY and UID COPY (RFC 3501 6.4.7, 6.4.8) in one store transaction, answered with COPYUID
+/// (RFC 4315 3). Clients use it to file mail and to move mail to Trash.
 /// </summary>
 public sealed class CopyCommand : IImapCommand
 {
@@ -22,31 +22,15 @@ public sealed class CopyCommand : IImapCommand
         var target = await session.Store.GetMailboxAsync(session.RequireAccount.Id, name, ct).ConfigureAwait(false)
             ?? throw ImapException.No("[TRYCREATE] No such mailbox");
 
-        var ranges = set.Resolve(_byUid ? box.MaxUid : (uint)box.Messages.Count);
-        var chosen = new List<Postern.Storage.MessageInfo>();
-        for (int i = 0; i < box.Messages.Count; i++)
+        var uids = MessageSelection.Uids(box, set, _byUid);
+        string code = "";
+        if (uids.Count > 0)
         {
-            if (SequenceSet.Contains(ranges, _byUid ? box.Messages[i].Uid : (uint)(i + 1)))
-            {
-                chosen.Add(box.Messages[i]);
-            }
+            var result = await MailboxErrors.RunAsync(() => session.Store.CopyAsync(box.Info.Id, uids, target.Id, ct)).ConfigureAwait(false);
+            // Messages another session expunged meanwhile are skipped; COPYUID lists what was copied.
+            code = CopyUid.Code(result);
         }
 
-        // Not atomic across messages: the store has no multi-message copy yet. Each append is durable.
-        foreach (var msg in chosen)
-        {
-            var stream = await session.Store.OpenMessageAsync(box.Info.Id, msg.Uid, ct).ConfigureAwait(false);
-            if (stream is null)
-            {
-                throw ImapException.No("[EXPUNGEISSUED] Some of the messages no longer exist");
-            }
-
-            await using (stream.ConfigureAwait(false))
-            {
-                await session.Store.AppendAsync(target.Id, stream, msg.Flags, msg.InternalDate, ct).ConfigureAwait(false);
-            }
-        }
-
-        session.Ok(command.Tag, (_byUid ? "UID " : "") + "COPY completed");
+        session.Ok(command.Tag, code + (_byUid ? "UID " : "") + "COPY completed");
     }
 }

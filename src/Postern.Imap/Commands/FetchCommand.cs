@@ -99,7 +99,7 @@ public sealed class FetchCommand : IImapCommand
             switch (item.Kind)
             {
                 case FetchKind.Flags:
-                    connection.Write("FLAGS " + ImapText.Flags(msg.Flags));
+                    connection.Write("FLAGS " + ImapText.Flags(msg));
                     break;
                 case FetchKind.Uid:
                     connection.Write("UID " + msg.Uid);
@@ -154,7 +154,7 @@ public sealed class FetchCommand : IImapCommand
         if (flagsAdded)
         {
             Sep();
-            connection.Write("FLAGS " + ImapText.Flags(msg.Flags));
+            connection.Write("FLAGS " + ImapText.Flags(msg));
         }
 
         connection.Write(")\r\n"u8);

@@ -15,8 +15,8 @@ public sealed class ListCommand : IImapCommand
     public async Task ExecuteAsync(ImapSession session, ImapCommand command, CancellationToken ct)
     {
         Arguments.Count(command, 2, 2);
-        string reference = Arguments.AString(command.Args[0], "a reference name");
-        string pattern = Arguments.AString(command.Args[1], "a mailbox pattern");
+        string reference = Arguments.Utf7(Arguments.AString(command.Args[0], "a reference name"));
+        string pattern = Arguments.Utf7(Arguments.AString(command.Args[1], "a mailbox pattern"));
         string verb = _lsub ? "LSUB" : "LIST";
         if (pattern.Length == 0)
         {
@@ -47,7 +47,7 @@ public sealed class ListCommand : IImapCommand
                 attrs.Add(use);
             }
 
-            session.Untagged($"{verb} ({string.Join(' ', attrs)}) \"/\" {ImapText.AString(box.Name)}");
+            session.Untagged($"{verb} ({string.Join(' ', attrs)}) \"/\" {ImapText.Mailbox(box.Name)}");
         }
 
         session.Ok(command.Tag, verb + " completed");

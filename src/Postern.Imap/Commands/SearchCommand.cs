@@ -99,6 +99,10 @@ public sealed class SearchCommand : IImapCommand
                 return msg.Flags.HasFlag(key.Flag);
             case SearchKind.FlagClear:
                 return !msg.Flags.HasFlag(key.Flag);
+            case SearchKind.Keyword:
+                return msg.Keywords.Contains(key.Value, StringComparer.OrdinalIgnoreCase);
+            case SearchKind.Unkeyword:
+                return !msg.Keywords.Contains(key.Value, StringComparer.OrdinalIgnoreCase);
             case SearchKind.SequenceSet:
                 return SequenceSet.Contains(context.Resolve(key), (uint)msn);
             case SearchKind.UidSet:

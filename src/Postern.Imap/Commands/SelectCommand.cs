@@ -23,7 +23,7 @@ public sealed class SelectCommand : IImapCommand
         var messages = await session.Store.ListMessagesAsync(box.Id, ct).ConfigureAwait(false);
         var selected = new SelectedMailbox(box, _readOnly, messages, session.Options.ParseCacheSize);
 
-        session.Untagged("FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)");
+        session.Untagged("FLAGS " + selected.FlagList);
         session.Untagged($"{messages.Count} EXISTS");
         session.Untagged("0 RECENT");
         for (int i = 0; i < messages.Count; i++)
@@ -35,10 +35,8 @@ public sealed class SelectCommand : IImapCommand
             }
         }
 
-        // Keywords are not stored yet, so no "\*" (RFC 3501 7.1: PERMANENTFLAGS lists what persists).
-        session.Untagged(_readOnly
-            ? "OK [PERMANENTFLAGS ()] Read-only mailbox"
-            : "OK [PERMANENTFLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft)] Flags permitted");
+        // Keywords persist and clients may create new ones: "\*" (RFC 3501 7.1 PERMANENTFLAGS).
+        session.Untagged("OK [PERMANENTFLAGS " + selected.PermanentFlagList + "] " + (_readOnly ? "Read-only mailbox" : "Flags permitted"));
         session.Untagged($"OK [UIDVALIDITY {box.UidValidity}] UIDs valid");
         uint uidNext = Math.Max(box.UidNext, messages.Count == 0 ? 1 : messages[^1].Uid + 1);
         session.Untagged($"OK [UIDNEXT {uidNext}] Predicted next UID");

@@ -33,7 +33,7 @@ public sealed class StatusCommand : IImapCommand
             });
         }
 
-        session.Untagged($"STATUS {ImapText.AString(box.Name)} ({string.Join(' ', parts)})");
+        session.Untagged($"STATUS {ImapText.Mailbox(box.Name)} ({string.Join(' ', parts)})");
         session.Ok(command.Tag, "STATUS completed");
     }
 }

@@ -4,7 +4,7 @@ using Postern.Storage;
 
 namespace Postern.Imap.Commands;
 
-/// <summary>STORE and UID STORE (RFC 3501 6.4.6, 6.4.8): FLAGS, +FLAGS, -FLAGS, each optionally .SILENT.</summary>
+/// <summary>STORE and UID STORE (RFC 3501 6.4.6, 6.4.8): FLAGS, +FLAGS, -FLAGS, each optionally .SILENT; system flags and keywords.</summary>
 public sealed class StoreCommand : IImapCommand
 {
     private readonly bool _byUid;
@@ -39,25 +39,8 @@ public sealed class StoreCommand : IImapCommand
         var flagTokens = command.Args.Count == 3 && command.Args[2].Kind == ImapTokenKind.List
             ? command.Args[2].Items
             : command.Args.Skip(2).ToList();
-        var flags = MessageFlags.None;
-        foreach (var t in flagTokens)
-        {
-            if (t.Kind != ImapTokenKind.Atom)
-            {
-                throw ImapException.Bad("Invalid flag");
-            }
-
-            if (ImapText.ParseFlag(t.Text) is { } f)
-            {
-                flags |= f;
-            }
-            else if (t.Text.StartsWith('\\') && !t.Text.Equals("\\Recent", StringComparison.OrdinalIgnoreCase))
-            {
-                throw ImapException.Bad("Invalid system flag");
-            }
-
-            // Keywords (and \Recent, which clients may not set) are not stored yet; they are ignored.
-        }
+        var keywords = new List<string>();
+        var flags = Flags.Parse(flagTokens, keywords);
 
         var box = session.RequireSelected;
         if (box.ReadOnly)
@@ -65,27 +48,19 @@ public sealed class StoreCommand : IImapCommand
             throw ImapException.No("[READ-ONLY] Mailbox is read-only");
         }
 
-        var ranges = set.Resolve(_byUid ? box.MaxUid : (uint)box.Messages.Count);
-        var uids = new List<uint>();
-        for (int i = 0; i < box.Messages.Count; i++)
-        {
-            if (SequenceSet.Contains(ranges, _byUid ? box.Messages[i].Uid : (uint)(i + 1)))
-            {
-                uids.Add(box.Messages[i].Uid);
-            }
-        }
-
+        var uids = MessageSelection.Uids(box, set, _byUid);
         if (uids.Count > 0)
         {
-            var changed = await session.Store.SetFlagsAsync(box.Info.Id, uids, flags, change, ct).ConfigureAwait(false);
-            foreach (var info in changed)
+            var update = await session.Store.SetFlagsAsync(box.Info.Id, uids, flags, keywords, change, null, ct).ConfigureAwait(false);
+            box.AnnounceKeywords(update.Changed, session.Untagged);
+            foreach (var info in update.Changed)
             {
                 box.Update(info);
                 int index = box.IndexOfUid(info.Uid);
                 if (!silent && index >= 0)
                 {
                     // The new flags as stored (RFC 3501 6.4.6); UID STORE replies carry the UID (RFC 3501 6.4.8).
-                    session.Untagged($"{index + 1} FETCH (FLAGS {ImapText.Flags(info.Flags)}{(_byUid ? " UID " + info.Uid : "")})");
+                    session.Untagged($"{index + 1} FETCH (FLAGS {ImapText.Flags(info)}{(_byUid ? " UID " + info.Uid : "")})");
                 }
             }
         }

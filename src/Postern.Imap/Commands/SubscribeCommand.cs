@@ -4,8 +4,8 @@ using Postern.Imap.Session;
 namespace Postern.Imap.Commands;
 
 /// <summary>
-/// SUBSCRIBE and UNSUBSCRIBE (RFC 3501 6.3.6, 6.3.7). Every mailbox is subscribed and the store
-/// cannot change that yet, so SUBSCRIBE of an existing mailbox succeeds and UNSUBSCRIBE is refused.
+/// SUBSCRIBE and UNSUBSCRIBE (RFC 3501 6.3.6, 6.3.7): a flag on an existing mailbox, which LSUB
+/// honours. Subscribing to a mailbox that does not exist is refused with [NONEXISTENT].
 /// </summary>
 public sealed class SubscribeCommand : IImapCommand
 {
@@ -17,13 +17,7 @@ public sealed class SubscribeCommand : IImapCommand
     {
         Arguments.Count(command, 1, 1);
         string name = Arguments.Mailbox(command.Args[0]);
-        if (!_subscribe)
-        {
-            throw ImapException.No("[CANNOT] Subscriptions cannot be changed yet");
-        }
-
-        _ = await session.Store.GetMailboxAsync(session.RequireAccount.Id, name, ct).ConfigureAwait(false)
-            ?? throw ImapException.No("[NONEXISTENT] No such mailbox");
-        session.Ok(command.Tag, "SUBSCRIBE completed");
+        await MailboxErrors.RunAsync(() => session.Store.SetSubscribedAsync(session.RequireAccount.Id, name, _subscribe, ct)).ConfigureAwait(false);
+        session.Ok(command.Tag, (_subscribe ? "SUBSCRIBE" : "UNSUBSCRIBE") + " completed");
     }
 }

@@ -9,6 +9,8 @@ public enum SearchKind
     Not,
     FlagSet,
     FlagClear,
+    Keyword,
+    Unkeyword,
     New,
     Old,
     Recent,

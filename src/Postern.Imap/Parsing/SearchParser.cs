@@ -107,12 +107,9 @@ public sealed class SearchParser
             case "OLD": return new SearchKey { Kind = SearchKind.Old };
             case "RECENT": return new SearchKey { Kind = SearchKind.Recent };
             case "KEYWORD":
-                // Keywords are not stored yet: nothing has one.
-                NextAString();
-                return new SearchKey { Kind = SearchKind.Not, Children = [new SearchKey { Kind = SearchKind.All }] };
+                return new SearchKey { Kind = SearchKind.Keyword, Value = NextAString() };
             case "UNKEYWORD":
-                NextAString();
-                return new SearchKey { Kind = SearchKind.All };
+                return new SearchKey { Kind = SearchKind.Unkeyword, Value = NextAString() };
             case "FROM":
             case "TO":
             case "CC":

@@ -22,10 +22,18 @@ public enum FrameStatus
 
     /// <summary>A non-synchronising literal was too large: its bytes are already on the way, so the connection must close.</summary>
     FatalTooLarge,
+
+    /// <summary>
+    /// An APPEND up to its message literal: <see cref="CommandFrame.Bytes"/> holds the command without
+    /// the literal marker; the literal (not read, no "+" sent) is left to the command to stream.
+    /// </summary>
+    AppendLiteral,
 }
 
 /// <summary>One command as read: its status, its bytes, and its tag when one could be seen.</summary>
-public readonly record struct CommandFrame(FrameStatus Status, ReadOnlyMemory<byte> Bytes, string? Tag);
+/// <param name="LiteralSize">For <see cref="FrameStatus.AppendLiteral"/>: the announced message size.</param>
+/// <param name="NonSync">For <see cref="FrameStatus.AppendLiteral"/>: the literal is {n+} and its bytes follow at once.</param>
+public readonly record struct CommandFrame(FrameStatus Status, ReadOnlyMemory<byte> Bytes, string? Tag, long LiteralSize = 0, bool NonSync = false);
 
 /// <summary>
 /// Reads one command off the connection: a line, and while the line ends in a literal marker
@@ -79,6 +87,17 @@ public sealed class CommandReader
                 return new CommandFrame(FrameStatus.Complete, _buffer.WrittenMemory, tag);
             }
 
+            if (IsAppendMessage(bytes))
+            {
+                // The message of an APPEND is streamed by the command, never buffered here (RFC 3501 6.3.11).
+                if (nonSync && size > _options.MaxAppendSize)
+                {
+                    return new CommandFrame(FrameStatus.FatalTooLarge, default, tag);
+                }
+
+                return new CommandFrame(FrameStatus.AppendLiteral, _appendPrefix, tag, size, nonSync);
+            }
+
             if (size > _options.MaxLiteralSize || _buffer.WrittenCount + size > _options.MaxCommandSize)
             {
                 return new CommandFrame(nonSync ? FrameStatus.FatalTooLarge : FrameStatus.TooLarge, default, tag);
@@ -97,6 +116,39 @@ public sealed class CommandReader
                 _buffer.Advance((int)size);
             }
         }
+    }
+
+    private ReadOnlyMemory<byte> _appendPrefix;
+
+    /// <summary>
+    /// True when the command so far is "tag APPEND mailbox ..." and the literal that ends
+    /// <paramref name="line"/> is therefore the message (date-time is always quoted, RFC 3501 9,
+    /// so the first literal after the mailbox is the message).
+    /// </summary>
+    private bool IsAppendMessage(ReadOnlySpan<byte> line)
+    {
+        var written = _buffer.WrittenSpan;
+        int sp = written.IndexOf((byte)' ');
+        if (sp < 0 || written.Length < sp + 8 || !Ascii.EqualsIgnoreCase(written.Slice(sp + 1, 7), "APPEND "u8))
+        {
+            return false;
+        }
+
+        // The buffer holds the line with its CRLF; take it off with the marker and parse what is left.
+        int open = line.LastIndexOf((byte)'{');
+        var prefix = new byte[written.Length - line.Length - 2 + open + 2];
+        written[..(written.Length - line.Length - 2)].CopyTo(prefix);
+        line[..open].CopyTo(prefix.AsSpan(written.Length - line.Length - 2));
+        prefix[^2] = (byte)'\r';
+        prefix[^1] = (byte)'\n';
+        var outcome = ImapParser.Parse(prefix, _options.MaxLiteralSize, _options.MaxNestingDepth);
+        if (outcome.Status != ParseStatus.Complete || outcome.Command!.Name != "APPEND" || outcome.Command.Args.Count < 1)
+        {
+            return false;
+        }
+
+        _appendPrefix = prefix;
+        return true;
     }
 
     /// <summary>The tag at the start of a line if it is a valid one, so errors can be answered tagged.</summary>

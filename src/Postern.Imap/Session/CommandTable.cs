@@ -20,7 +20,6 @@ public static class CommandTable
         var noop = new NoopCommand();
         var list = new ListCommand(lsub: false);
         var lsub = new ListCommand(lsub: true);
-        var notSupported = new NotSupportedCommand();
         return new Dictionary<string, Entry>(StringComparer.Ordinal)
         {
             ["CAPABILITY"] = new(ImapState.Any, new CapabilityCommand()),
@@ -36,16 +35,19 @@ public static class CommandTable
             ["STATUS"] = new(ImapState.LoggedIn, new StatusCommand()),
             ["SUBSCRIBE"] = new(ImapState.LoggedIn, new SubscribeCommand(subscribe: true)),
             ["UNSUBSCRIBE"] = new(ImapState.LoggedIn, new SubscribeCommand(subscribe: false)),
-            ["CREATE"] = new(ImapState.LoggedIn, notSupported),
-            ["DELETE"] = new(ImapState.LoggedIn, notSupported),
-            ["RENAME"] = new(ImapState.LoggedIn, notSupported),
-            ["APPEND"] = new(ImapState.LoggedIn, notSupported),
+            ["CREATE"] = new(ImapState.LoggedIn, new CreateCommand()),
+            ["DELETE"] = new(ImapState.LoggedIn, new DeleteCommand()),
+            ["RENAME"] = new(ImapState.LoggedIn, new RenameCommand()),
+            ["APPEND"] = new(ImapState.LoggedIn, new AppendCommand()),
             ["CHECK"] = new(ImapState.Selected, noop),
             ["CLOSE"] = new(ImapState.Selected, new CloseCommand()),
             ["UNSELECT"] = new(ImapState.Selected, new UnselectCommand()),
             ["COPY"] = new(ImapState.Selected, new CopyCommand(byUid: false)),
             ["UID COPY"] = new(ImapState.Selected, new CopyCommand(byUid: true)),
-            ["EXPUNGE"] = new(ImapState.Selected, new ExpungeCommand()),
+            ["MOVE"] = new(ImapState.Selected, new MoveCommand(byUid: false)),
+            ["UID MOVE"] = new(ImapState.Selected, new MoveCommand(byUid: true)),
+            ["EXPUNGE"] = new(ImapState.Selected, new ExpungeCommand(byUid: false)),
+            ["UID EXPUNGE"] = new(ImapState.Selected, new ExpungeCommand(byUid: true)),
             ["FETCH"] = new(ImapState.Selected, fetch),
             ["UID FETCH"] = new(ImapState.Selected, uidFetch),
             ["STORE"] = new(ImapState.Selected, store),

@@ -36,6 +36,9 @@ public sealed class ImapSession
 
     public SelectedMailbox? Selected { get; private set; }
 
+    /// <summary>The message literal of the APPEND being run; null otherwise. APPEND consumes it.</summary>
+    public PendingLiteral? Literal { get; set; }
+
     /// <summary>Failed LOGIN/AUTHENTICATE attempts on this connection.</summary>
     public int AuthFailures { get; set; }
 
@@ -53,7 +56,7 @@ public sealed class ImapSession
     {
         get
         {
-            var caps = "IMAP4rev1 SASL-IR LITERAL+ SPECIAL-USE CHILDREN UNSELECT";
+            var caps = "IMAP4rev1 SASL-IR LITERAL+ SPECIAL-USE CHILDREN UNSELECT UIDPLUS MOVE";
             if (State == ImapState.NotAuthenticated)
             {
                 if (Connection.CanStartTls)
@@ -101,4 +104,16 @@ public sealed class ImapSession
             mailbox.Apply(current, Untagged);
         }
     }
+}
+
+/// <summary>An APPEND message literal announced but not yet read (RFC 3501 4.3, RFC 7888).</summary>
+public sealed class PendingLiteral(long size, bool nonSync)
+{
+    public long Size { get; } = size;
+
+    /// <summary>{n+}: the bytes follow without waiting for "+".</summary>
+    public bool NonSync { get; } = nonSync;
+
+    /// <summary>Set once the command has read the literal (and the rest of its line).</summary>
+    public bool Consumed { get; set; }
 }

@@ -50,7 +50,15 @@ public static class ImapText
         return value.Length == 0 ? "\"\"" : value;
     }
 
-    public static string Flags(MessageFlags flags)
+    /// <summary>A mailbox name as the client sees it: modified UTF-7 (RFC 3501 5.1.3), as an atom when safe.</summary>
+    public static string Mailbox(string name) => AString(Postern.Imap.Parsing.ModifiedUtf7.Encode(name));
+
+    /// <summary>A message's system flags and keywords as a flag list (RFC 3501 7.4.2 FLAGS).</summary>
+    public static string Flags(MessageInfo message) => Flags(message.Flags, message.Keywords);
+
+    public static string Flags(MessageFlags flags) => Flags(flags, []);
+
+    public static string Flags(MessageFlags flags, IReadOnlyList<string> keywords)
     {
         var sb = new StringBuilder("(");
         void Add(MessageFlags f, string name)
@@ -71,6 +79,16 @@ public static class ImapText
         Add(MessageFlags.Flagged, "\\Flagged");
         Add(MessageFlags.Deleted, "\\Deleted");
         Add(MessageFlags.Draft, "\\Draft");
+        foreach (string k in keywords)
+        {
+            if (sb.Length > 1)
+            {
+                sb.Append(' ');
+            }
+
+            sb.Append(k);
+        }
+
         return sb.Append(')').ToString();
     }
 

@@ -18,6 +18,56 @@ public sealed class SelectedMailbox
         ReadOnly = readOnly;
         Messages = [.. messages];
         _cacheSize = cacheSize;
+        Keywords = [.. info.Keywords];
+        foreach (var m in messages)
+        {
+            AddKeywords(m.Keywords);
+        }
+    }
+
+    /// <summary>Keywords the client has been told about in FLAGS (RFC 3501 7.2.6), in first-seen order.</summary>
+    public List<string> Keywords { get; }
+
+    /// <summary>The FLAGS list: system flags and every keyword of the mailbox.</summary>
+    public string FlagList => "(\\Answered \\Flagged \\Deleted \\Seen \\Draft" + string.Concat(Keywords.Select(k => " " + k)) + ")";
+
+    /// <summary>PERMANENTFLAGS: "\*" says clients may create keywords (RFC 3501 7.1).</summary>
+    public string PermanentFlagList => ReadOnly
+        ? "()"
+        : "(\\Answered \\Flagged \\Deleted \\Seen \\Draft" + string.Concat(Keywords.Select(k => " " + k)) + " \\*)";
+
+    /// <summary>
+    /// Sends FLAGS and PERMANENTFLAGS again when <paramref name="messages"/> carry keywords the
+    /// client has not seen yet (RFC 3501 7.2.6: FLAGS is sent when the applicable flags change).
+    /// </summary>
+    public void AnnounceKeywords(IEnumerable<MessageInfo> messages, Action<string> untagged)
+    {
+        bool added = false;
+        foreach (var m in messages)
+        {
+            added |= AddKeywords(m.Keywords);
+        }
+
+        if (added)
+        {
+            untagged("FLAGS " + FlagList);
+            untagged("OK [PERMANENTFLAGS " + PermanentFlagList + "] Flags permitted");
+        }
+    }
+
+    private bool AddKeywords(IReadOnlyList<string> keywords)
+    {
+        bool added = false;
+        foreach (string k in keywords)
+        {
+            if (!Keywords.Contains(k, StringComparer.OrdinalIgnoreCase))
+            {
+                Keywords.Add(k);
+                added = true;
+            }
+        }
+
+        return added;
     }
 
     public MailboxInfo Info { get; }
@@ -75,7 +125,7 @@ public sealed class SelectedMailbox
         var old = Messages;
         int removed = 0;
         int j = 0;
-        var flagChanges = new List<(int Msn, MessageFlags Flags)>();
+        var flagChanges = new List<(int Msn, MessageInfo Message)>();
         var next = new List<MessageInfo>(current.Count);
         for (int i = 0; i < old.Count; i++)
         {
@@ -87,9 +137,9 @@ public sealed class SelectedMailbox
             if (j < current.Count && current[j].Uid == old[i].Uid)
             {
                 next.Add(current[j]);
-                if (current[j].Flags != old[i].Flags)
+                if (current[j].Flags != old[i].Flags || !current[j].Keywords.SequenceEqual(old[i].Keywords, StringComparer.OrdinalIgnoreCase))
                 {
-                    flagChanges.Add((i + 1 - removed, current[j].Flags));
+                    flagChanges.Add((i + 1 - removed, current[j]));
                 }
             }
             else
@@ -114,9 +164,10 @@ public sealed class SelectedMailbox
             untagged($"{survivors + added} EXISTS");
         }
 
-        foreach (var (msn, flags) in flagChanges)
+        AnnounceKeywords(next, untagged);
+        foreach (var (msn, message) in flagChanges)
         {
-            untagged($"{msn} FETCH (FLAGS {ImapText.Flags(flags)})");
+            untagged($"{msn} FETCH (FLAGS {ImapText.Flags(message)})");
         }
     }
 

@@ -41,7 +41,7 @@ public class MailboxTests
         Assert.Contains("* 2 EXISTS", lines);
         Assert.Contains("* 0 RECENT", lines);
         Assert.Contains("* OK [UNSEEN 2] First unseen message", lines);
-        Assert.Contains("* OK [PERMANENTFLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft)] Flags permitted", lines);
+        Assert.Contains("* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*)] Flags permitted", lines);
         Assert.Contains(lines, l => l.StartsWith("* OK [UIDVALIDITY 1]", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("* OK [UIDNEXT 3]", StringComparison.Ordinal));
         Assert.Equal("a OK [READ-WRITE] SELECT completed", lines[^1]);

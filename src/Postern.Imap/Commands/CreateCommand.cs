@@ -1,0 +1,30 @@
+using Postern.Imap.Parsing;
+using Postern.Imap.Session;
+
+namespace Postern.Imap.Commands;
+
+/// <summary>CREATE (RFC 3501 6.3.3, RFC 9051 6.3.4): missing parents are created by the store.</summary>
+public sealed class CreateCommand : IImapCommand
+{
+    public async Task ExecuteAsync(ImapSession session, ImapCommand command, CancellationToken ct)
+    {
+        Arguments.Count(command, 1, 1);
+        string name = Arguments.Mailbox(command.Args[0]);
+
+        // A trailing delimiter only says the client means to create children under it (RFC 3501 6.3.3).
+        name = name.TrimEnd('/');
+        if (name.Equals("INBOX", StringComparison.OrdinalIgnoreCase))
+        {
+            throw ImapException.No("[ALREADYEXISTS] INBOX always exists");
+        }
+
+        if (name.Length == 0)
+        {
+            throw ImapException.No("[CANNOT] Invalid mailbox name");
+        }
+
+        await MailboxErrors.RunAsync(() => session.Store.CreateMailboxAsync(session.RequireAccount.Id, name, null, ct)).ConfigureAwait(false);
+        Log.MailboxCreated(session.Log, session.RequireAccount.Id);
+        session.Ok(command.Tag, "CREATE completed");
+    }
+}

@@ -1,0 +1,28 @@
+using Postern.Imap.Parsing;
+using Postern.Imap.Session;
+
+namespace Postern.Imap.Commands;
+
+/// <summary>DELETE (RFC 3501 6.3.4): never INBOX; a mailbox with children is refused by the store.</summary>
+public sealed class DeleteCommand : IImapCommand
+{
+    public async Task ExecuteAsync(ImapSession session, ImapCommand command, CancellationToken ct)
+    {
+        Arguments.Count(command, 1, 1);
+        string name = Arguments.Mailbox(command.Args[0]);
+        if (name == "INBOX")
+        {
+            throw ImapException.No("[CANNOT] INBOX cannot be deleted");
+        }
+
+        // Deleting the selected mailbox would leave the session pointing at nothing.
+        if (session.Selected is { } selected && selected.Info.Name == name)
+        {
+            throw ImapException.No("[INUSE] Close the mailbox before deleting it");
+        }
+
+        await MailboxErrors.RunAsync(() => session.Store.DeleteMailboxAsync(session.RequireAccount.Id, name, ct)).ConfigureAwait(false);
+        Log.MailboxDeleted(session.Log, session.RequireAccount.Id);
+        session.Ok(command.Tag, "DELETE completed");
+    }
+}

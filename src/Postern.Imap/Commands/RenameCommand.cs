@@ -1,0 +1,27 @@
+using Postern.Imap.Parsing;
+using Postern.Imap.Session;
+
+namespace Postern.Imap.Commands;
+
+/// <summary>RENAME (RFC 3501 6.3.5, RFC 9051 6.3.6): children move along; renaming INBOX moves its messages.</summary>
+public sealed class RenameCommand : IImapCommand
+{
+    public async Task ExecuteAsync(ImapSession session, ImapCommand command, CancellationToken ct)
+    {
+        Arguments.Count(command, 2, 2);
+        string from = Arguments.Mailbox(command.Args[0]);
+        string to = Arguments.Mailbox(command.Args[1]).TrimEnd('/');
+        if (to == "INBOX")
+        {
+            throw ImapException.No("[ALREADYEXISTS] INBOX always exists");
+        }
+
+        if (to.Length == 0)
+        {
+            throw ImapException.No("[CANNOT] Invalid mailbox name");
+        }
+
+        await MailboxErrors.RunAsync(() => session.Store.RenameMailboxAsync(session.RequireAccount.Id, from, to, ct)).ConfigureAwait(false);
+        session.Ok(command.Tag, "RENAME completed");
+    }
+}
