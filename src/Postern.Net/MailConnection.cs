@@ -66,6 +66,9 @@ public sealed partial class MailConnection : IAsyncDisposable
 
     public TlsCipherSuite? CipherSuite => _ssl?.NegotiatedCipherSuite;
 
+    /// <summary>The certificate this server presented, once TLS is on (for SCRAM's tls-server-end-point binding).</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate? LocalCertificate => _ssl?.LocalCertificate;
+
     /// <summary>Whether this connection can still be upgraded with <see cref="StartTlsAsync"/>.</summary>
     public bool CanStartTls => !IsTls && _tls is not null;
 
