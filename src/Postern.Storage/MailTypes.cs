@@ -44,14 +44,14 @@ public sealed record MailboxInfo(
     public ulong HighestModSeq { get; init; }
 
     /// <summary>Keywords (non-system flags) ever stored in this mailbox, for FLAGS/PERMANENTFLAGS.</summary>
-    public IReadOnlyList<string> Keywords { get; init; } = [];
+    public IReadOnlyList<string> Keywords { get; init; } = Array.Empty<string>();
 }
 
 /// <summary>One message in a mailbox: its metadata, never its body.</summary>
 public sealed record MessageInfo(uint Uid, MessageFlags Flags, DateTimeOffset InternalDate, long Size)
 {
     /// <summary>Keywords such as "$Junk" or "$label1" (RFC 9051 2.3.2), case-insensitively unique, as first spelled.</summary>
-    public IReadOnlyList<string> Keywords { get; init; } = [];
+    public IReadOnlyList<string> Keywords { get; init; } = Array.Empty<string>();
 
     /// <summary>RFC 7162 MODSEQ: set when the message is added and raised on every flag change.</summary>
     public ulong ModSeq { get; init; }

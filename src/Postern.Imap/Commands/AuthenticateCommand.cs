@@ -1,3 +1,5 @@
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
 using Postern.Imap.Parsing;
 using Postern.Imap.Session;
 using Postern.Net;
@@ -5,10 +7,13 @@ using Postern.Storage.Accounts;
 
 namespace Postern.Imap.Commands;
 
-/// <summary>AUTHENTICATE PLAIN (RFC 3501 6.2.2, RFC 4959 SASL-IR, RFC 4616), only over TLS.</summary>
+/// <summary>
+/// AUTHENTICATE (RFC 9051 6.2.2, RFC 4959 SASL-IR) with PLAIN (RFC 4616), SCRAM-SHA-256 and
+/// SCRAM-SHA-256-PLUS (RFC 7677, RFC 5802; tls-server-end-point binding), only over TLS.
+/// </summary>
 public sealed class AuthenticateCommand : IImapCommand
 {
-    /// <summary>Longest SASL response line we read: PLAIN credentials are short.</summary>
+    /// <summary>Longest SASL response line we read: PLAIN and SCRAM messages are short.</summary>
     private const int MaxResponseLine = 8 * 1024;
 
     public async Task ExecuteAsync(ImapSession session, ImapCommand command, CancellationToken ct)
@@ -20,45 +25,115 @@ public sealed class AuthenticateCommand : IImapCommand
             throw ImapException.No(LoginCommand.PrivacyRequired);
         }
 
-        if (mechanism != "PLAIN")
-        {
-            throw ImapException.No("Unsupported authentication mechanism");
-        }
-
-        string response;
+        string? initial = null;
         if (command.Args.Count == 2)
         {
             // SASL-IR: "=" stands for an empty initial response (RFC 4959 3).
-            response = Arguments.AString(command.Args[1], "an initial response");
-            response = response == "=" ? "" : response;
+            initial = Arguments.AString(command.Args[1], "an initial response");
+            initial = initial == "=" ? "" : initial;
         }
-        else
+
+        switch (mechanism)
         {
-            session.Connection.WriteLine("+ ");
-            var line = await session.Connection.ReadLineAsync(MaxResponseLine, ct).ConfigureAwait(false);
-            if (line.Status == LineStatus.Closed)
-            {
-                throw new IOException("Connection closed during AUTHENTICATE.");
-            }
+            case "PLAIN":
+                string response = initial ?? await ReadResponseAsync(session, "", ct).ConfigureAwait(false);
+                if (!SaslPlain.TryDecode(response, out string user, out string password))
+                {
+                    Log.LoginFailed(session.Log, "PLAIN");
+                    throw ImapException.Bad("Malformed PLAIN response");
+                }
 
-            if (line.Status == LineStatus.TooLong)
-            {
-                throw ImapException.Bad("Response too long");
-            }
-
-            response = line.Text;
-            if (response == "*")
-            {
-                throw ImapException.Bad("Authentication cancelled");
-            }
+                await LoginCommand.CompleteAsync(session, command.Tag, user, password, "PLAIN", ct).ConfigureAwait(false);
+                return;
+            case ScramSha256Server.Mechanism:
+            case ScramSha256Server.PlusMechanism:
+                await ScramAsync(session, command.Tag, mechanism, initial, ct).ConfigureAwait(false);
+                return;
+            default:
+                throw ImapException.No("Unsupported authentication mechanism");
         }
+    }
 
-        if (!SaslPlain.TryDecode(response, out string user, out string password))
+    private static async Task ScramAsync(ImapSession session, string tag, string mechanism, string? initial, CancellationToken ct)
+    {
+        byte[]? binding = session.Connection.LocalCertificate is { } cert
+            ? ScramSha256Server.ServerEndPoint(cert as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(cert.GetRawCertData()))
+            : null;
+        var scram = new ScramSha256Server(session.Store, mechanism == ScramSha256Server.PlusMechanism, binding);
+        string clientFirst = Decode(initial ?? await ReadResponseAsync(session, "", ct).ConfigureAwait(false));
+        string? serverFirst = await scram.StartAsync(clientFirst, ct).ConfigureAwait(false);
+        if (serverFirst is null)
         {
-            Log.LoginFailed(session.Log, "PLAIN");
-            throw ImapException.Bad("Malformed PLAIN response");
+            await FailAsync(session, tag, mechanism, ct).ConfigureAwait(false);
+            return;
         }
 
-        await LoginCommand.CompleteAsync(session, command.Tag, user, password, "PLAIN", ct).ConfigureAwait(false);
+        string clientFinal = Decode(await ReadResponseAsync(session, Encode(serverFirst), ct).ConfigureAwait(false));
+        var result = scram.Finish(clientFinal);
+        if (result is null)
+        {
+            await FailAsync(session, tag, mechanism, ct).ConfigureAwait(false);
+            return;
+        }
+
+        // The server signature goes in a last challenge; the client answers with an empty line.
+        await ReadResponseAsync(session, Encode(result.Value.ServerFinal), ct).ConfigureAwait(false);
+        session.LoggedIn(result.Value.Account);
+        Log.LoginSucceeded(session.Log, result.Value.Account.Id, mechanism);
+        session.Ok(tag, $"[CAPABILITY {session.Capabilities}] Logged in");
+    }
+
+    /// <summary>The same answer and delay as a wrong password with LOGIN or PLAIN.</summary>
+    private static async Task FailAsync(ImapSession session, string tag, string mechanism, CancellationToken ct)
+    {
+        await Task.Delay(session.Auth.FailureDelay, ct).ConfigureAwait(false);
+        Log.LoginFailed(session.Log, mechanism);
+        if (++session.AuthFailures >= session.Options.MaxAuthFailures)
+        {
+            session.Connection.WriteLine(tag + " NO " + LoginCommand.Failed);
+            session.Untagged("BYE Too many authentication failures");
+            session.State = ImapState.Logout;
+            return;
+        }
+
+        throw ImapException.No(LoginCommand.Failed);
+    }
+
+    /// <summary>Sends a continuation with <paramref name="challenge"/> (base64) and reads the client's response line.</summary>
+    private static async Task<string> ReadResponseAsync(ImapSession session, string challenge, CancellationToken ct)
+    {
+        session.Connection.WriteLine("+ " + challenge);
+        var line = await session.Connection.ReadLineAsync(MaxResponseLine, ct).ConfigureAwait(false);
+        if (line.Status == LineStatus.Closed)
+        {
+            throw new IOException("Connection closed during AUTHENTICATE.");
+        }
+
+        if (line.Status == LineStatus.TooLong)
+        {
+            throw ImapException.Bad("Response too long");
+        }
+
+        string response = line.Text;
+        if (response == "*")
+        {
+            throw ImapException.Bad("Authentication cancelled");
+        }
+
+        return response;
+    }
+
+    private static string Encode(string text) => Convert.ToBase64String(Encoding.UTF8.GetBytes(text));
+
+    private static string Decode(string base64)
+    {
+        try
+        {
+            return Encoding.UTF8.GetString(Convert.FromBase64String(base64));
+        }
+        catch (FormatException)
+        {
+            throw ImapException.Bad("Malformed base64 in the SASL response");
+        }
     }
 }

@@ -33,6 +33,7 @@ public static class CommandTable
             ["LIST"] = new(ImapState.LoggedIn, list),
             ["LSUB"] = new(ImapState.LoggedIn, lsub),
             ["STATUS"] = new(ImapState.LoggedIn, new StatusCommand()),
+            ["COMPRESS"] = new(ImapState.LoggedIn, new CompressCommand()),
             ["SUBSCRIBE"] = new(ImapState.LoggedIn, new SubscribeCommand(subscribe: true)),
             ["UNSUBSCRIBE"] = new(ImapState.LoggedIn, new SubscribeCommand(subscribe: false)),
             ["CREATE"] = new(ImapState.LoggedIn, new CreateCommand()),

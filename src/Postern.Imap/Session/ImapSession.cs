@@ -64,7 +64,12 @@ public sealed class ImapSession
                     caps += " STARTTLS";
                 }
 
-                caps += Connection.IsTls ? " AUTH=PLAIN" : " LOGINDISABLED";
+                caps += Connection.IsTls ? " AUTH=PLAIN AUTH=SCRAM-SHA-256 AUTH=SCRAM-SHA-256-PLUS" : " LOGINDISABLED";
+            }
+            else if (!Connection.IsCompressed)
+            {
+                // Offered after login only: credentials never share a compression context with other data.
+                caps += " COMPRESS=DEFLATE";
             }
 
             return caps;
