@@ -87,16 +87,7 @@ public sealed class AuthenticateCommand : IImapCommand
     private static async Task FailAsync(ImapSession session, string tag, string mechanism, CancellationToken ct)
     {
         await Task.Delay(session.Auth.FailureDelay, ct).ConfigureAwait(false);
-        Log.LoginFailed(session.Log, mechanism);
-        if (++session.AuthFailures >= session.Options.MaxAuthFailures)
-        {
-            session.Connection.WriteLine(tag + " NO " + LoginCommand.Failed);
-            session.Untagged("BYE Too many authentication failures");
-            session.State = ImapState.Logout;
-            return;
-        }
-
-        throw ImapException.No(LoginCommand.Failed);
+        LoginCommand.Refuse(session, tag, mechanism);
     }
 
     /// <summary>Sends a continuation with <paramref name="challenge"/> (base64) and reads the client's response line.</summary>

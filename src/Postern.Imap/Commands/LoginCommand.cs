@@ -25,23 +25,33 @@ public sealed class LoginCommand : IImapCommand
         await CompleteAsync(session, command.Tag, user, password, "LOGIN", ct).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Answers a failed login (the caller has already delayed): NO, or after too many failures on
+    /// this connection NO and BYE. Throws <see cref="ImapException"/> for the plain NO.
+    /// </summary>
+    internal static void Refuse(ImapSession session, string tag, string mechanism)
+    {
+        Log.LoginFailed(session.Log, mechanism);
+        if (++session.AuthFailures >= session.Options.MaxAuthFailures)
+        {
+            // Guessing passwords on one connection ends here; the delay already slowed each try.
+            session.Connection.WriteLine(tag + " NO " + Failed);
+            session.Untagged("BYE Too many authentication failures");
+            session.State = ImapState.Logout;
+            return;
+        }
+
+        throw ImapException.No(Failed);
+    }
+
     /// <summary>Checks credentials and moves to Authenticated; identical answer for unknown user and wrong password.</summary>
     internal static async Task CompleteAsync(ImapSession session, string tag, string user, string password, string mechanism, CancellationToken ct)
     {
         var account = await session.Auth.AuthenticateAsync(user, password, ct).ConfigureAwait(false);
         if (account is null)
         {
-            Log.LoginFailed(session.Log, mechanism);
-            if (++session.AuthFailures >= session.Options.MaxAuthFailures)
-            {
-                // Guessing passwords on one connection ends here; the delay already slowed each try.
-                session.Connection.WriteLine(tag + " NO " + Failed);
-                session.Untagged("BYE Too many authentication failures");
-                session.State = ImapState.Logout;
-                return;
-            }
-
-            throw ImapException.No(Failed);
+            Refuse(session, tag, mechanism);
+            return;
         }
 
         session.LoggedIn(account);
