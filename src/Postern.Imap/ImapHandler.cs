@@ -52,6 +52,7 @@ public sealed class ImapHandler : IConnectionHandler
         }
         finally
         {
+            session.Close();
             Log.SessionEnded(_log);
         }
     }

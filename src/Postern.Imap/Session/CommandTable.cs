@@ -39,6 +39,7 @@ public static class CommandTable
             ["DELETE"] = new(ImapState.LoggedIn, new DeleteCommand()),
             ["RENAME"] = new(ImapState.LoggedIn, new RenameCommand()),
             ["APPEND"] = new(ImapState.LoggedIn, new AppendCommand()),
+            ["IDLE"] = new(ImapState.LoggedIn, new IdleCommand()),
             ["CHECK"] = new(ImapState.Selected, noop),
             ["CLOSE"] = new(ImapState.Selected, new CloseCommand()),
             ["UNSELECT"] = new(ImapState.Selected, new UnselectCommand()),
