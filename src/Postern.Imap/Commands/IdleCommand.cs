@@ -76,6 +76,13 @@ public sealed class IdleCommand : IImapCommand
                 break;
             }
         }
+        catch (Postern.Storage.MailboxException e) when (read is not null)
+        {
+            // The selected mailbox was deleted by another session (RFC 3501 7.1.5 allows BYE here).
+            connection.WriteLine("* BYE Selected mailbox no longer exists");
+            await connection.FlushAsync(ct).ConfigureAwait(false);
+            throw new IOException("The selected mailbox was deleted while idling.", e);
+        }
         catch (Exception e) when (read is not null && e is not (IOException or OperationCanceledException))
         {
             // A failure while a read is still pending (e.g. the mailbox was deleted under us): the

@@ -88,6 +88,26 @@ public class IdleTests
     }
 
     [Fact]
+    public async Task Mailbox_deleted_by_another_session()
+    {
+        await using var one = await ImapFixture.LoggedInAsync();
+        await using var two = await one.SecondSessionAsync();
+        await one.CommandAsync("a", "CREATE Tmp");
+        await two.CommandAsync("s", "SELECT Tmp");
+        Assert.Equal(["b NO [INUSE] Close the mailbox before deleting it"], await two.CommandAsync("b", "DELETE Tmp"));
+        Assert.Equal(["c OK DELETE completed"], await one.CommandAsync("c", "DELETE Tmp"));
+        Assert.Equal(["d NO [NONEXISTENT] No such mailbox"], await two.CommandAsync("d", "NOOP"));
+
+        await one.CommandAsync("e", "CREATE Tmp2");
+        await two.CommandAsync("s", "SELECT Tmp2");
+        await two.Client.SendLineAsync("i IDLE");
+        Assert.Equal("+ idling", await two.Client.ReadLineAsync().WaitAsync(Bound));
+        Assert.Equal(["f OK DELETE completed"], await one.CommandAsync("f", "DELETE Tmp2"));
+        Assert.Equal("* BYE Selected mailbox no longer exists", await two.Client.ReadLineAsync().WaitAsync(Bound));
+        Assert.True(await two.Client.IsClosedAsync());
+    }
+
+    [Fact]
     public async Task Idle_times_out_per_authenticated_timeout()
     {
         await using var f = await ImapFixture.LoggedInAsync(new ImapOptions { AuthenticatedTimeout = TimeSpan.FromMilliseconds(300) });
