@@ -52,6 +52,7 @@ public sealed class ImapHandler : IConnectionHandler
         }
         finally
         {
+            session.Close();
             Log.SessionEnded(_log);
         }
     }
@@ -81,6 +82,11 @@ public sealed class ImapHandler : IConnectionHandler
                 case FrameStatus.TooLarge:
                     error = "Literal or command too large";
                     break;
+                case FrameStatus.AppendLiteral when session.State == ImapState.NotAuthenticated && frame.NonSync && frame.LiteralSize > _options.MaxLiteralSize:
+                    // Before login nobody may make us read (and throw away) a large message.
+                    Log.LiteralTooLarge(_log);
+                    session.Untagged("BYE Literal too large");
+                    return;
                 case FrameStatus.AppendLiteral:
                     var prefix = ImapParser.Parse(frame.Bytes.Span, _options.MaxLiteralSize, _options.MaxNestingDepth);
                     command = prefix.Command;

@@ -46,4 +46,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3013, Level = LogLevel.Information, Message = "IMAP account {AccountId} appended a message of {Size} octets")]
     public static partial void Appended(ILogger logger, long accountId, long size);
+
+    [LoggerMessage(EventId = 3014, Level = LogLevel.Debug, Message = "IMAP IDLE started")]
+    public static partial void IdleStarted(ILogger logger);
+
+    [LoggerMessage(EventId = 3015, Level = LogLevel.Debug, Message = "IMAP IDLE ended")]
+    public static partial void IdleEnded(ILogger logger);
 }

@@ -56,7 +56,7 @@ public sealed class ImapSession
     {
         get
         {
-            var caps = "IMAP4rev1 SASL-IR LITERAL+ SPECIAL-USE CHILDREN UNSELECT UIDPLUS MOVE";
+            var caps = "IMAP4rev1 SASL-IR LITERAL+ SPECIAL-USE CHILDREN UNSELECT UIDPLUS MOVE IDLE ENABLE NAMESPACE ID";
             if (State == ImapState.NotAuthenticated)
             {
                 if (Connection.CanStartTls)
@@ -92,19 +92,62 @@ public sealed class ImapSession
     {
         Selected = mailbox;
         State = ImapState.Selected;
+        _watch?.Dispose();
+        Drain();
+        // Every committed change by anyone (delivery, other sessions) releases the signal; IDLE waits on it.
+        _watch = Store.WatchMailbox(mailbox.Info.Id, Signal);
     }
 
     public void Deselect()
     {
+        _watch?.Dispose();
+        _watch = null;
         Selected = null;
         State = ImapState.Authenticated;
     }
 
-    /// <summary>Reloads the selected mailbox from the store and tells the client what changed (NOOP, CHECK, after EXPUNGE).</summary>
+    /// <summary>Stops watching the selected mailbox; called when the connection ends.</summary>
+    public void Close()
+    {
+        _watch?.Dispose();
+        _watch = null;
+    }
+
+    private IDisposable? _watch;
+
+    /// <summary>Released (at most once until taken) when the selected mailbox changed; see <see cref="IMailStore.WatchMailbox"/>.</summary>
+    public SemaphoreSlim Changed { get; } = new(0, 1);
+
+    private void Signal()
+    {
+        // Called on the store's thread and must not block: one pending signal is enough.
+        try
+        {
+            Changed.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already signalled; the next refresh picks up every change since.
+        }
+    }
+
+    private void Drain()
+    {
+        while (Changed.Wait(0))
+        {
+        }
+    }
+
+    /// <summary>
+    /// Reloads the selected mailbox from the store and tells the client what changed (NOOP, CHECK,
+    /// IDLE, after EXPUNGE). Never called during FETCH, STORE or SEARCH (RFC 3501 7.4.1).
+    /// </summary>
     public async Task RefreshAsync(CancellationToken ct)
     {
         if (Selected is { } mailbox)
         {
+            // Taken before reading, so a change committed during the read signals again.
+            Drain();
             var current = await Store.ListMessagesAsync(mailbox.Info.Id, ct).ConfigureAwait(false);
             mailbox.Apply(current, Untagged);
         }

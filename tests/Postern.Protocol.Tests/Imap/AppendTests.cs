@@ -100,6 +100,15 @@ public class AppendTests
         Assert.Equal(["b OK NOOP completed"], await f.Client.ReadUntilAsync("b "));
     }
 
+    [Fact]
+    public async Task Large_nonsync_append_before_login_closes()
+    {
+        await using var f = await ImapFixture.StartAsync(Postern.Net.TlsMode.Implicit, new ImapOptions { MaxLiteralSize = 100 });
+        await f.Client.SendLineAsync("a APPEND INBOX {101+}");
+        Assert.Equal("* BYE Literal too large", await f.Client.ReadLineAsync());
+        Assert.True(await f.Client.IsClosedAsync());
+    }
+
     [Theory]
     [InlineData(" 1-Jan-2026 00:00:00 +0000", true)]
     [InlineData("17-Jul-1996 02:44:25 -0700", true)]

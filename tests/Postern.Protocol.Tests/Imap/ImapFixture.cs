@@ -41,8 +41,9 @@ internal sealed class ImapFixture : IAsyncDisposable
         "AAECAwQF\r\n" +
         "--XX--\r\n";
 
-    private ImapFixture(MemoryMailStore store, Account alice, MailboxInfo inbox, LineClient client, Task session)
+    private ImapFixture(MemoryMailStore store, Postern.Storage.Accounts.Authenticator auth, Account alice, MailboxInfo inbox, LineClient client, Task session)
     {
+        Auth = auth;
         Store = store;
         Alice = alice;
         Inbox = inbox;
@@ -51,6 +52,8 @@ internal sealed class ImapFixture : IAsyncDisposable
     }
 
     public MemoryMailStore Store { get; }
+
+    public Postern.Storage.Accounts.Authenticator Auth { get; }
 
     public Account Alice { get; }
 
@@ -65,11 +68,25 @@ internal sealed class ImapFixture : IAsyncDisposable
     public static async Task<ImapFixture> StartAsync(TlsMode mode, ImapOptions? options = null)
     {
         var (store, auth, alice) = await TestServer.CreateStoreAsync();
+        return await StartAsync(store, auth, alice, mode, options);
+    }
+
+    /// <summary>A second, logged-in session on the same store (for changes seen by other sessions).</summary>
+    public async Task<ImapFixture> SecondSessionAsync(ImapOptions? options = null)
+    {
+        var f = await StartAsync(Store, Auth, Alice, TlsMode.Implicit, options);
+        var lines = await f.CommandAsync("L1", "LOGIN alice@example.org secret");
+        Assert.StartsWith("L1 OK", lines[^1]);
+        return f;
+    }
+
+    private static async Task<ImapFixture> StartAsync(MemoryMailStore store, Postern.Storage.Accounts.Authenticator auth, Account alice, TlsMode mode, ImapOptions? options)
+    {
         var inbox = (await store.GetMailboxAsync(alice.Id, "INBOX"))!;
         var handler = new ImapHandler(store, auth, new ServerIdentity("mail.test"), options ?? new ImapOptions(), NullLogger<ImapHandler>.Instance);
         var (stream, session) = TestServer.Start(handler, MailProtocol.Imap, mode);
         var client = new LineClient(stream);
-        var fixture = new ImapFixture(store, alice, inbox, client, session);
+        var fixture = new ImapFixture(store, auth, alice, inbox, client, session);
         if (mode == TlsMode.Implicit)
         {
             await client.StartTlsAsync();
