@@ -7,7 +7,7 @@ namespace Postern.Integration.Tests;
 
 /// <summary>
 /// Full-synchronisation clients from Debian, both directions: mbsync (isync) over 993 and over
-/// 143 with STARTTLS required (isync 1.4 spells it SSLType), and offlineimap over 993. Each syncs a server mailbox into a local
+/// 143 with STARTTLS required (isync 1.4 spells it SSLType), and offlineimap over 993 and 143. Each syncs a server mailbox into a local
 /// Maildir, then pushes a locally added message back with APPEND.
 /// </summary>
 [Collection(ServerCollection.Name)]
@@ -111,11 +111,13 @@ public sealed class SyncClientTests(ServerFixture server) : IDisposable
         await AssertOnServerAsync(user, pushed);
     }
 
-    [SkippableFact]
-    public async Task Offlineimap_syncs_both_ways()
+    [SkippableTheory]
+    [InlineData(993, "ssl = yes")]
+    [InlineData(143, "ssl = no\nstarttls = yes")]
+    public async Task Offlineimap_syncs_both_ways(int port, string tls)
     {
         var offlineimap = ProcessRunner.RequireClient("offlineimap");
-        string user = ServerFixture.User("bob");
+        string user = ServerFixture.User(port == 993 ? "bob" : "carol");
         string seeded = await SeedAsync(user);
         string local = Path.Combine(_dir, "oimap");
         string config = Path.Combine(_dir, "offlineimaprc");
@@ -135,10 +137,10 @@ public sealed class SyncClientTests(ServerFixture server) : IDisposable
             [Repository remote]
             type = IMAP
             remotehost = localhost
-            remoteport = {server.Port(993)}
+            remoteport = {server.Port(port)}
             remoteuser = {user}
             remotepass = {ServerFixture.Password}
-            ssl = yes
+            {tls}
             sslcacertfile = {server.CertPath}
             folderfilter = lambda f: f in ['INBOX', 'Sent']
 
