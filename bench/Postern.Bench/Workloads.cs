@@ -1,0 +1,320 @@
+using System.Diagnostics;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Text;
+using MailKit;
+using MailKit.Net.Imap;
+using MailKit.Search;
+
+namespace Postern.Bench;
+
+/// <summary>The IMAP workloads; the same client code runs against each server.</summary>
+public sealed class Workloads(int warmup, int reps)
+{
+    /// <summary>Runs <paramref name="op"/> warm-up + timed times; value = median ms. op returns a detail string.</summary>
+    private async Task<Measure> TimedAsync(Func<Task<string>> op)
+    {
+        try
+        {
+            string detail = "";
+            for (int i = 0; i < warmup; i++)
+            {
+                detail = await op();
+            }
+
+            var times = new List<double>();
+            var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+            for (int i = 0; i < reps; i++)
+            {
+                var sw = Stopwatch.StartNew();
+                detail = await op();
+                times.Add(sw.Elapsed.TotalMilliseconds);
+            }
+
+            var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds / reps;
+            times.Sort();
+            return new Measure(times[times.Count / 2], $"{detail}; min {times[0]:F0} max {times[^1]:F0} ms; client CPU {cpu:F0} ms/op");
+        }
+        catch (Exception e)
+        {
+            return Measure.Fail(e);
+        }
+    }
+
+    /// <summary>(1) TLS connect + login + logout, <paramref name="concurrency"/> clients, for a fixed time.</summary>
+    public async Task<Measure> LoginRateAsync(Server s, int seconds, int concurrency)
+    {
+        async Task<(int Ok, int Failed, string? FirstError)> Loop(TimeSpan duration)
+        {
+            int ok = 0, failed = 0;
+            string? first = null;
+            var end = DateTime.UtcNow + duration;
+            var tasks = Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
+            {
+                // Bounded in time and in count.
+                for (int n = 0; n < 1_000_000 && DateTime.UtcNow < end; n++)
+                {
+                    try
+                    {
+                        using var c = await s.LoginAsync(s.LoginUser, CancellationToken.None);
+                        await c.DisconnectAsync(true);
+                        Interlocked.Increment(ref ok);
+                    }
+                    catch (Exception e)
+                    {
+                        Interlocked.Increment(ref failed);
+                        Interlocked.CompareExchange(ref first, $"{e.GetType().Name}: {Measure.Oneline(e.Message)}", null);
+                        if (failed > 50)
+                        {
+                            return;
+                        }
+                    }
+                }
+            })).ToArray();
+            await Task.WhenAll(tasks);
+            return (ok, failed, first);
+        }
+
+        try
+        {
+            await Loop(TimeSpan.FromSeconds(2));
+            var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+            var sw = Stopwatch.StartNew();
+            var (ok, failed, error) = await Loop(TimeSpan.FromSeconds(seconds));
+            double elapsed = sw.Elapsed.TotalSeconds;
+            double cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds;
+            string detail = $"{ok} logins in {elapsed:F1} s; client CPU {cpuMs / Math.Max(ok, 1):F1} ms/login = {cpuMs / 10 / elapsed:F0}% of one core";
+            if (failed > 0)
+            {
+                detail += $"; {failed} failed, first: {error}";
+            }
+
+            return ok == 0 ? new Measure(null, detail, error ?? "no login succeeded") : new Measure(ok / elapsed, detail);
+        }
+        catch (Exception e)
+        {
+            return Measure.Fail(e);
+        }
+    }
+
+    /// <summary>Runs a timed op on one logged-in connection with INBOX selected.</summary>
+    private async Task<Measure> OnInboxAsync(Server s, string user, int expected, Func<IMailFolder, Task<string>> op)
+    {
+        ImapClient? c = null;
+        try
+        {
+            c = await s.LoginAsync(user, CancellationToken.None);
+            await c.Inbox.OpenAsync(FolderAccess.ReadOnly);
+            if (c.Inbox.Count != expected)
+            {
+                return new Measure(null, "", $"INBOX has {c.Inbox.Count} messages, expected {expected}");
+            }
+
+            return await TimedAsync(() => op(c.Inbox));
+        }
+        catch (Exception e)
+        {
+            return Measure.Fail(e);
+        }
+        finally
+        {
+            if (c is not null)
+            {
+                try
+                {
+                    await c.DisconnectAsync(true);
+                }
+                catch (Exception)
+                {
+                    // The measure is already taken; a failed LOGOUT does not change it.
+                }
+
+                c.Dispose();
+            }
+        }
+    }
+
+    /// <summary>(2) SELECT INBOX (read-write), repeated on one connection.</summary>
+    public Task<Measure> SelectAsync(Server s, string user, int expected) => OnInboxAsync(s, user, expected, async inbox =>
+    {
+        await inbox.OpenAsync(FolderAccess.ReadWrite);
+        return inbox.Count == expected ? $"{inbox.Count} EXISTS" : throw new InvalidDataException($"SELECT said {inbox.Count} EXISTS, expected {expected}");
+    });
+
+    /// <summary>(3) UID FETCH 1:* (FLAGS).</summary>
+    public Task<Measure> FetchFlagsAsync(Server s, string user, int expected) => OnInboxAsync(s, user, expected, async inbox =>
+    {
+        var list = await inbox.FetchAsync(UniqueIdRange.All, MessageSummaryItems.Flags);
+        return Check(list.Count, expected, "messages");
+    });
+
+    /// <summary>(4) FETCH 1:* (ENVELOPE BODYSTRUCTURE).</summary>
+    public Task<Measure> FetchEnvelopeAsync(Server s, string user, int expected) => OnInboxAsync(s, user, expected, async inbox =>
+    {
+        var list = await inbox.FetchAsync(0, -1, MessageSummaryItems.Envelope | MessageSummaryItems.BodyStructure);
+        int withBoth = list.Count(m => m.Envelope is not null && m.Body is not null);
+        return Check(withBoth, expected, "envelopes+bodystructures");
+    });
+
+    /// <summary>(5) UID FETCH 1:* (BODY.PEEK[]) — MailKit's GetStreams sends one command for the set.</summary>
+    public Task<Measure> FetchBodiesAsync(Server s, string user, int expected) => OnInboxAsync(s, user, expected, async inbox =>
+    {
+        long bytes = 0;
+        int count = 0;
+        await ((ImapFolder)inbox).GetStreamsAsync(UniqueIdRange.All, async (folder, index, uid, stream, ct) =>
+        {
+            var buffer = new byte[81920];
+            int n;
+            while ((n = await stream.ReadAsync(buffer, ct)) > 0)
+            {
+                bytes += n;
+            }
+
+            count++;
+        });
+        return Check(count, expected, "bodies") + $", {bytes / 1048576.0:F1} MiB";
+    });
+
+    /// <summary>(6) UID SEARCH SUBJECT word / UID SEARCH TEXT word; the hit count is checked against the corpus.</summary>
+    public Task<Measure> SearchAsync(Server s, string user, int expected, bool text)
+    {
+        int hits = Enumerable.Range(0, expected).Count(i => text ? Corpus.HasBodyWord(i) : Corpus.HasSubjectWord(i));
+        var query = text ? SearchQuery.MessageContains(Corpus.BodyWord) : SearchQuery.SubjectContains(Corpus.SubjectWord);
+        return OnInboxAsync(s, user, expected, async inbox =>
+        {
+            var uids = await inbox.SearchAsync(query);
+            return Check(uids.Count, hits, "hits");
+        });
+    }
+
+    private static string Check(int got, int expected, string what) =>
+        got == expected ? $"{got} {what}" : throw new InvalidDataException($"got {got} {what}, expected {expected}");
+
+    /// <summary>
+    /// (7) Memory per idle connection: <paramref name="count"/> connections logged in (spread over the idle users),
+    /// INBOX selected and in IDLE when the server offers it; server RSS/PSS from /proc before and after.
+    /// </summary>
+    public async Task<(Measure Rss, Measure Pss, string Idle)> IdleMemoryAsync(Server s, int count, TimeSpan limit)
+    {
+        var clients = new System.Collections.Concurrent.ConcurrentBag<ImapClient>();
+        using var done = new CancellationTokenSource();
+        var idles = new System.Collections.Concurrent.ConcurrentBag<Task>();
+        string idleNote = "";
+        try
+        {
+            // Probe: does the server do IDLE? Record its exact answer if not.
+            idleNote = await ProbeIdleAsync(s);
+            bool canIdle = idleNote.StartsWith("IDLE ok", StringComparison.Ordinal);
+            await Task.Delay(1000);
+            var before = ProcMemory.Sum(s.Pids());
+            var end = DateTime.UtcNow + limit;
+            int next = -1, failed = 0;
+            string? firstError = null;
+            var openers = Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+            {
+                int i;
+                while ((i = Interlocked.Increment(ref next)) < count && DateTime.UtcNow < end && failed < 20)
+                {
+                    try
+                    {
+                        var c = await s.LoginAsync(s.IdleUsers[i % s.IdleUsers.Length], CancellationToken.None);
+                        clients.Add(c);
+                        await c.Inbox.OpenAsync(FolderAccess.ReadOnly);
+                        if (canIdle)
+                        {
+                            idles.Add(c.IdleAsync(done.Token));
+                        }
+                    }
+                    catch (Exception e)
+                    {
+                        Interlocked.Increment(ref failed);
+                        Interlocked.CompareExchange(ref firstError, $"{e.GetType().Name}: {Measure.Oneline(e.Message)}", null);
+                    }
+                }
+            })).ToArray();
+            await Task.WhenAll(openers);
+            await Task.Delay(3000);
+            var after = ProcMemory.Sum(s.Pids());
+            int n = clients.Count(c => c.IsAuthenticated);
+            string detail = $"{n} connections{(canIdle ? " in IDLE" : " selected, NOT in IDLE")}; {before.Processes}->{after.Processes} processes; total RSS {before.RssKb / 1024.0:F0}->{after.RssKb / 1024.0:F0} MiB, PSS {before.PssKb / 1024.0:F0}->{after.PssKb / 1024.0:F0} MiB";
+            if (failed > 0)
+            {
+                detail += $"; {failed} failed, first: {firstError}";
+            }
+
+            if (n == 0)
+            {
+                return (new Measure(null, detail, firstError ?? "no connection"), new Measure(null, detail, firstError ?? "no connection"), idleNote);
+            }
+
+            return (new Measure((after.RssKb - before.RssKb) / (double)n, detail), new Measure((after.PssKb - before.PssKb) / (double)n, detail), idleNote);
+        }
+        catch (Exception e)
+        {
+            return (Measure.Fail(e), Measure.Fail(e), idleNote);
+        }
+        finally
+        {
+            done.Cancel();
+            try
+            {
+                await Task.WhenAll(idles).WaitAsync(TimeSpan.FromSeconds(30));
+            }
+            catch (Exception)
+            {
+                // Ending IDLE on thousands of sockets: failures do not change the measure.
+            }
+
+            foreach (var c in clients)
+            {
+                c.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Raw IDLE probe so a refusal is recorded with the server's own words.</summary>
+    private static async Task<string> ProbeIdleAsync(Server s)
+    {
+        using var tcp = new TcpClient(new System.Net.IPEndPoint(Server.ClientAddress, 0));
+        await tcp.ConnectAsync(Server.Host, s.Port).WaitAsync(TimeSpan.FromSeconds(10));
+        using var tls = new SslStream(tcp.GetStream(), false, (_, _, _, _) => true);
+        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = "mail.test" });
+        var reader = new StreamReader(tls, Encoding.ASCII);
+        async Task<string> Until(string tag)
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            string? line;
+            while ((line = await reader.ReadLineAsync(cts.Token)) is not null)
+            {
+                if (line.StartsWith(tag, StringComparison.Ordinal))
+                {
+                    return line;
+                }
+            }
+
+            return "(connection closed)";
+        }
+
+        async Task Send(string line)
+        {
+            await tls.WriteAsync(Encoding.ASCII.GetBytes(line + "\r\n"));
+            await tls.FlushAsync();
+        }
+
+        await reader.ReadLineAsync();
+        await Send($"a LOGIN \"{s.IdleUsers[0]}\" \"{s.Password}\"");
+        await Until("a ");
+        await Send("b SELECT INBOX");
+        await Until("b ");
+        await Send("c IDLE");
+        string answer = await Until(string.Empty);
+        if (answer.StartsWith('+'))
+        {
+            await Send("DONE");
+            await Until("c ");
+            return "IDLE ok";
+        }
+
+        return $"IDLE refused: {Measure.Oneline(answer)}";
+    }
+}
