@@ -96,13 +96,24 @@ if (idle > 0 && (only.Length == 0 || only.Split(',').Contains("7")))
 {
     Console.WriteLine($"[bench] {idle} idle connections ...");
     var limit = TimeSpan.FromSeconds(Int("idle-seconds", 180));
-    var (pr, pp, pn) = await w.IdleMemoryAsync(postern, idle, limit);
-    var (dr, dp, dn) = await w.IdleMemoryAsync(dovecot, idle, limit);
-    Console.WriteLine($"[bench]   Postern {pn}: {pr.Error ?? pr.Detail}");
-    Console.WriteLine($"[bench]   Dovecot {dn}: {dr.Error ?? dr.Detail}");
-    string notes = $"Postern: {pn}. Dovecot: {dn}.";
-    rows.Add(new Row($"Server memory per idle connection, {idle:N0} target (RSS delta)", "KB/conn", false, pr, dr, notes));
-    rows.Add(new Row($"Server memory per idle connection, {idle:N0} target (PSS delta)", "KB/conn", false, pp, dp, "PSS divides shared pages among processes (fairer for Dovecot's many processes)"));
+    // IDLE itself first (a raw probe records the server's own answer), then memory with the
+    // connections in IDLE, then memory with them selected but quiet (comparable even without IDLE).
+    foreach (bool useIdle in new[] { true, false })
+    {
+        var (pr, pp, pn) = await w.IdleMemoryAsync(postern, idle, limit, useIdle);
+        var (dr, dp, dn) = await w.IdleMemoryAsync(dovecot, idle, limit, useIdle);
+        Console.WriteLine($"[bench]   Postern {pn}: {pr.Error ?? pr.Detail}");
+        Console.WriteLine($"[bench]   Dovecot {dn}: {dr.Error ?? dr.Detail}");
+        string mode = useIdle ? "logged in, INBOX selected, in IDLE" : "logged in, INBOX selected, quiet (no IDLE)";
+        if (useIdle)
+        {
+            static Measure Probe(string note) => note.StartsWith("IDLE ok", StringComparison.Ordinal) ? new Measure(1, note) : new Measure(null, "", note);
+            rows.Add(new Row("IDLE command (RFC 2177) accepted", "yes=1", true, Probe(pn), Probe(dn), "raw probe: LOGIN, SELECT INBOX, IDLE"));
+        }
+
+        rows.Add(new Row($"Server memory per connection, {idle:N0} connections, {mode} (RSS delta)", "KB/conn", false, pr, dr, "RSS sums count shared pages in every Dovecot process"));
+        rows.Add(new Row($"Server memory per connection, {idle:N0} connections, {mode} (PSS delta)", "KB/conn", false, pp, dp, "PSS shares pages out: the fairer figure for Dovecot"));
+    }
 }
 
 var md = new StringBuilder();

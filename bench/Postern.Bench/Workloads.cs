@@ -194,7 +194,7 @@ public sealed class Workloads(int warmup, int reps)
     /// (7) Memory per idle connection: <paramref name="count"/> connections logged in (spread over the idle users),
     /// INBOX selected and in IDLE when the server offers it; server RSS/PSS from /proc before and after.
     /// </summary>
-    public async Task<(Measure Rss, Measure Pss, string Idle)> IdleMemoryAsync(Server s, int count, TimeSpan limit)
+    public async Task<(Measure Rss, Measure Pss, string Idle)> IdleMemoryAsync(Server s, int count, TimeSpan limit, bool useIdle)
     {
         var clients = new System.Collections.Concurrent.ConcurrentBag<ImapClient>();
         using var done = new CancellationTokenSource();
@@ -204,8 +204,14 @@ public sealed class Workloads(int warmup, int reps)
         {
             // Probe: does the server do IDLE? Record its exact answer if not.
             idleNote = await ProbeIdleAsync(s);
-            bool canIdle = idleNote.StartsWith("IDLE ok", StringComparison.Ordinal);
-            await Task.Delay(1000);
+            bool canIdle = useIdle && idleNote.StartsWith("IDLE ok", StringComparison.Ordinal);
+            if (useIdle && !canIdle)
+            {
+                return (new Measure(null, "", idleNote), new Measure(null, "", idleNote), idleNote);
+            }
+
+            // Let processes and sockets of a previous pass go away first.
+            await Task.Delay(3000);
             var before = ProcMemory.Sum(s.Pids());
             var end = DateTime.UtcNow + limit;
             int next = -1, failed = 0;
