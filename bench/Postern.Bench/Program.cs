@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using MailKit;
 using Postern.Bench;
 
 // Postern.Bench populate ... | run ...   (see bench/README.md; bench/run.sh drives it)
@@ -52,7 +53,7 @@ var w = new Workloads(Int("warmup", 1), Int("reps", 5));
 string only = Opt("only", "");
 var rows = new List<Row>();
 
-async Task Both(string id, string name, string unit, bool higher, Func<Server, Task<Measure>> run, string notes = "")
+async Task Both(string id, string name, string unit, bool higher, Func<Task<(Measure P, Measure D)>> run, string notes = "")
 {
     if (only.Length > 0 && !only.Split(',').Contains(id))
     {
@@ -60,37 +61,34 @@ async Task Both(string id, string name, string unit, bool higher, Func<Server, T
     }
 
     Console.WriteLine($"[bench] {name} ...");
-    // Alternate which server goes first? No: Postern first, then Dovecot, always; both warmed up.
-    var p = await run(postern);
-    var d = await run(dovecot);
+    var (p, d) = await run();
     var row = new Row(name, unit, higher, p, d, notes);
     Console.WriteLine($"[bench]   Postern {p.Value?.ToString("F1") ?? "FAIL"} ({p.Error ?? p.Detail})");
     Console.WriteLine($"[bench]   Dovecot {d.Value?.ToString("F1") ?? "FAIL"} ({d.Error ?? d.Detail})  ratio {row.Ratio()}");
     rows.Add(row);
 }
 
+Task<(Measure, Measure)> Pair(bool useBig, int expected, Func<IMailFolder, Task<string>> op) =>
+    w.PairAsync(postern, dovecot, s => useBig ? s.BigUser : s.SmallUser, expected, op);
+
 int loginSeconds = Int("login-seconds", 10);
-await Both("1", $"TLS connect+login+logout, 4 clients, {loginSeconds} s", "logins/s", true, s => w.LoginRateAsync(s, loginSeconds, 4));
-await Both("2", $"SELECT INBOX, {small:N0} msgs", "ms", false, s => w.SelectAsync(s, s.SmallUser, small));
+await Both("1", $"TLS connect+login+logout, 4 clients, {loginSeconds} s", "logins/s", true, () => w.LoginRatePairAsync(postern, dovecot, loginSeconds, 4));
+await Both("2", $"SELECT INBOX, {small:N0} msgs", "ms", false, () => Pair(false, small, Workloads.Select(small)));
 if (big > 0)
 {
-    await Both("2", $"SELECT INBOX, {big:N0} msgs", "ms", false, s => w.SelectAsync(s, s.BigUser, big));
+    await Both("2", $"SELECT INBOX, {big:N0} msgs", "ms", false, () => Pair(true, big, Workloads.Select(big)));
 }
 
-await Both("3", $"UID FETCH 1:* (FLAGS), {small:N0} msgs", "ms", false, s => w.FetchFlagsAsync(s, s.SmallUser, small));
+await Both("3", $"UID FETCH 1:* (FLAGS), {small:N0} msgs", "ms", false, () => Pair(false, small, Workloads.FetchFlags(small)));
 if (big > 0)
 {
-    await Both("3", $"UID FETCH 1:* (FLAGS), {big:N0} msgs", "ms", false, s => w.FetchFlagsAsync(s, s.BigUser, big));
+    await Both("3", $"UID FETCH 1:* (FLAGS), {big:N0} msgs", "ms", false, () => Pair(true, big, Workloads.FetchFlags(big)));
 }
 
-await Both("4", $"FETCH 1:* (ENVELOPE BODYSTRUCTURE), {small:N0} msgs", "ms", false, s => w.FetchEnvelopeAsync(s, s.SmallUser, small));
-await Both("5", $"UID FETCH 1:* (BODY.PEEK[]), {small:N0} msgs", "ms", false, s => w.FetchBodiesAsync(s, s.SmallUser, small));
-await Both("6", $"UID SEARCH SUBJECT {Corpus.SubjectWord}, {small:N0} msgs", "ms", false, s => w.SearchAsync(s, s.SmallUser, small, text: false));
-await Both("6", $"UID SEARCH TEXT {Corpus.BodyWord}, {small:N0} msgs", "ms", false, s => w.SearchAsync(s, s.SmallUser, small, text: true));
-if (big > 0 && opts.ContainsKey("big-search"))
-{
-    await Both("6", $"UID SEARCH SUBJECT {Corpus.SubjectWord}, {big:N0} msgs", "ms", false, s => w.SearchAsync(s, s.BigUser, big, text: false));
-}
+await Both("4", $"FETCH 1:* (ENVELOPE BODYSTRUCTURE), {small:N0} msgs", "ms", false, () => Pair(false, small, Workloads.FetchEnvelope(small)));
+await Both("5", $"UID FETCH 1:* (BODY.PEEK[]), {small:N0} msgs", "ms", false, () => Pair(false, small, Workloads.FetchBodies(small)));
+await Both("6", $"UID SEARCH SUBJECT {Corpus.SubjectWord}, {small:N0} msgs", "ms", false, () => Pair(false, small, Workloads.Search(small, text: false)));
+await Both("6", $"UID SEARCH TEXT {Corpus.BodyWord}, {small:N0} msgs", "ms", false, () => Pair(false, small, Workloads.Search(small, text: true)));
 
 if (idle > 0 && (only.Length == 0 || only.Split(',').Contains("7")))
 {
@@ -120,7 +118,7 @@ var md = new StringBuilder();
 md.AppendLine("# Postern vs Dovecot: IMAP benchmark results").AppendLine();
 md.AppendLine($"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores ({Environment.MachineName}), same run, same client code (MailKit over IMAPS), clients bound to 127.0.0.2.").AppendLine();
 md.AppendLine("Command:").AppendLine().AppendLine("```").AppendLine(Opt("command", "(not given)")).AppendLine("```").AppendLine();
-md.AppendLine($"Times are the median of {Int("reps", 5)} timed runs after {Int("warmup", 1)} warm-up run(s) on one connection. **Ratio = how many times better Postern is** (Postern/Dovecot for rates, Dovecot/Postern for times and memory): >1 Postern better, <1 Dovecot better. FAIL = the server failed the workload; the error text is shown.").AppendLine();
+md.AppendLine($"Times are the median of {Int("reps", 5)} timed runs after {Int("warmup", 1)} warm-up run(s) on one connection per server, the two servers interleaved run by run (A,B then B,A) so background load hits both alike; the login rate alternates 4 slices per server. Idle-connection memory runs one server at a time. **Ratio = how many times better Postern is** (Postern/Dovecot for rates, Dovecot/Postern for times and memory): >1 Postern better, <1 Dovecot better. FAIL = the server failed the workload; the error text is shown.").AppendLine();
 md.AppendLine("| workload | unit | Postern | Dovecot | ratio (>1 = Postern better) | notes |");
 md.AppendLine("|---|---|---|---|---|---|");
 string Cell(Measure m) => m.Value is double v ? v.ToString(v >= 100 ? "F0" : "F1", CultureInfo.InvariantCulture) : $"FAIL: {m.Error}";

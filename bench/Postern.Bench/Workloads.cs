@@ -11,40 +11,109 @@ namespace Postern.Bench;
 /// <summary>The IMAP workloads; the same client code runs against each server.</summary>
 public sealed class Workloads(int warmup, int reps)
 {
-    /// <summary>Runs <paramref name="op"/> warm-up + timed times; value = median ms. op returns a detail string.</summary>
-    private async Task<Measure> TimedAsync(Func<Task<string>> op)
+    /// <summary>One server's side of an interleaved measurement.</summary>
+    private sealed class Side(Server server)
     {
-        try
+        public Server Server { get; } = server;
+        public ImapClient? Client { get; set; }
+        public List<double> Times { get; } = [];
+        public string Detail { get; set; } = "";
+        public string? Error { get; set; }
+        public double CpuMs { get; set; }
+
+        public Measure ToMeasure()
         {
-            string detail = "";
-            for (int i = 0; i < warmup; i++)
+            if (Error is not null || Times.Count == 0)
             {
-                detail = await op();
+                return new Measure(null, Detail, Error ?? "no timed run");
             }
 
-            var times = new List<double>();
-            var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
-            for (int i = 0; i < reps; i++)
-            {
-                var sw = Stopwatch.StartNew();
-                detail = await op();
-                times.Add(sw.Elapsed.TotalMilliseconds);
-            }
-
-            var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds / reps;
-            times.Sort();
-            return new Measure(times[times.Count / 2], $"{detail}; min {times[0]:F0} max {times[^1]:F0} ms; client CPU {cpu:F0} ms/op");
-        }
-        catch (Exception e)
-        {
-            return Measure.Fail(e);
+            Times.Sort();
+            return new Measure(Times[Times.Count / 2], $"{Detail}; min {Times[0]:F0} max {Times[^1]:F0} ms; client CPU {CpuMs / Times.Count:F0} ms/op");
         }
     }
 
-    /// <summary>(1) TLS connect + login + logout, <paramref name="concurrency"/> clients, for a fixed time.</summary>
-    public async Task<Measure> LoginRateAsync(Server s, int seconds, int concurrency)
+    /// <summary>
+    /// Runs <paramref name="op"/> on both servers, one connection each with INBOX selected, interleaved
+    /// (warm-ups, then rep 1 on A then B, rep 2 on B then A, ...) so background load on this shared
+    /// machine hits both sides alike. Value = median ms.
+    /// </summary>
+    public async Task<(Measure A, Measure B)> PairAsync(Server a, Server b, Func<Server, string> user, int expected, Func<IMailFolder, Task<string>> op)
     {
-        async Task<(int Ok, int Failed, string? FirstError)> Loop(TimeSpan duration)
+        var sides = new[] { new Side(a), new Side(b) };
+        foreach (var side in sides)
+        {
+            try
+            {
+                side.Client = await side.Server.LoginAsync(user(side.Server), CancellationToken.None);
+                await side.Client.Inbox.OpenAsync(FolderAccess.ReadOnly);
+                if (side.Client.Inbox.Count != expected)
+                {
+                    side.Error = $"INBOX has {side.Client.Inbox.Count} messages, expected {expected}";
+                }
+            }
+            catch (Exception e)
+            {
+                side.Error = Measure.Fail(e).Error;
+            }
+        }
+
+        for (int round = -warmup; round < reps; round++)
+        {
+            for (int k = 0; k < 2; k++)
+            {
+                var side = sides[(((round + k) % 2) + 2) % 2];
+                if (side.Error is not null || side.Client is null)
+                {
+                    continue;
+                }
+
+                var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+                var sw = Stopwatch.StartNew();
+                try
+                {
+                    side.Detail = await op(side.Client.Inbox);
+                }
+                catch (Exception e)
+                {
+                    side.Error = Measure.Fail(e).Error;
+                    continue;
+                }
+
+                if (round >= 0)
+                {
+                    side.Times.Add(sw.Elapsed.TotalMilliseconds);
+                    side.CpuMs += (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds;
+                }
+            }
+        }
+
+        foreach (var side in sides)
+        {
+            if (side.Client is null)
+            {
+                continue;
+            }
+
+            try
+            {
+                await side.Client.DisconnectAsync(true);
+            }
+            catch (Exception)
+            {
+                // The measure is already taken; a failed LOGOUT does not change it.
+            }
+
+            side.Client.Dispose();
+        }
+
+        return (sides[0].ToMeasure(), sides[1].ToMeasure());
+    }
+
+    /// <summary>(1) TLS connect + login + logout with <paramref name="concurrency"/> clients; 4 alternating slices per server.</summary>
+    public async Task<(Measure A, Measure B)> LoginRatePairAsync(Server a, Server b, int seconds, int concurrency)
+    {
+        async Task<(int Ok, int Failed, string? FirstError)> Loop(Server s, TimeSpan duration)
         {
             int ok = 0, failed = 0;
             string? first = null;
@@ -52,7 +121,7 @@ public sealed class Workloads(int warmup, int reps)
             var tasks = Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
             {
                 // Bounded in time and in count.
-                for (int n = 0; n < 1_000_000 && DateTime.UtcNow < end; n++)
+                for (int n = 0; n < 1_000_000 && DateTime.UtcNow < end && failed <= 50; n++)
                 {
                     try
                     {
@@ -64,10 +133,6 @@ public sealed class Workloads(int warmup, int reps)
                     {
                         Interlocked.Increment(ref failed);
                         Interlocked.CompareExchange(ref first, $"{e.GetType().Name}: {Measure.Oneline(e.Message)}", null);
-                        if (failed > 50)
-                        {
-                            return;
-                        }
                     }
                 }
             })).ToArray();
@@ -75,89 +140,69 @@ public sealed class Workloads(int warmup, int reps)
             return (ok, failed, first);
         }
 
-        try
+        var servers = new[] { a, b };
+        var ok = new int[2];
+        var failed = new int[2];
+        var errors = new string?[2];
+        var elapsed = new double[2];
+        var cpu = new double[2];
+        await Loop(a, TimeSpan.FromSeconds(2));
+        await Loop(b, TimeSpan.FromSeconds(2));
+        const int Slices = 4;
+        for (int slice = 0; slice < Slices; slice++)
         {
-            await Loop(TimeSpan.FromSeconds(2));
-            var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
-            var sw = Stopwatch.StartNew();
-            var (ok, failed, error) = await Loop(TimeSpan.FromSeconds(seconds));
-            double elapsed = sw.Elapsed.TotalSeconds;
-            double cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds;
-            string detail = $"{ok} logins in {elapsed:F1} s; client CPU {cpuMs / Math.Max(ok, 1):F1} ms/login = {cpuMs / 10 / elapsed:F0}% of one core";
-            if (failed > 0)
+            for (int k = 0; k < 2; k++)
             {
-                detail += $"; {failed} failed, first: {error}";
-            }
-
-            return ok == 0 ? new Measure(null, detail, error ?? "no login succeeded") : new Measure(ok / elapsed, detail);
-        }
-        catch (Exception e)
-        {
-            return Measure.Fail(e);
-        }
-    }
-
-    /// <summary>Runs a timed op on one logged-in connection with INBOX selected.</summary>
-    private async Task<Measure> OnInboxAsync(Server s, string user, int expected, Func<IMailFolder, Task<string>> op)
-    {
-        ImapClient? c = null;
-        try
-        {
-            c = await s.LoginAsync(user, CancellationToken.None);
-            await c.Inbox.OpenAsync(FolderAccess.ReadOnly);
-            if (c.Inbox.Count != expected)
-            {
-                return new Measure(null, "", $"INBOX has {c.Inbox.Count} messages, expected {expected}");
-            }
-
-            return await TimedAsync(() => op(c.Inbox));
-        }
-        catch (Exception e)
-        {
-            return Measure.Fail(e);
-        }
-        finally
-        {
-            if (c is not null)
-            {
-                try
-                {
-                    await c.DisconnectAsync(true);
-                }
-                catch (Exception)
-                {
-                    // The measure is already taken; a failed LOGOUT does not change it.
-                }
-
-                c.Dispose();
+                int i = (slice + k) % 2;
+                var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+                var sw = Stopwatch.StartNew();
+                var (o, f, e) = await Loop(servers[i], TimeSpan.FromSeconds(seconds / (double)Slices));
+                elapsed[i] += sw.Elapsed.TotalSeconds;
+                cpu[i] += (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds;
+                ok[i] += o;
+                failed[i] += f;
+                errors[i] ??= e;
             }
         }
+
+        Measure Result(int i)
+        {
+            string detail = $"{ok[i]} logins in {elapsed[i]:F1} s ({Slices} slices alternating with the other server); client CPU {cpu[i] / Math.Max(ok[i], 1):F1} ms/login = {cpu[i] / 10 / elapsed[i]:F0}% of one core";
+            if (failed[i] > 0)
+            {
+                detail += $"; {failed[i]} failed, first: {errors[i]}";
+            }
+
+            return ok[i] == 0 ? new Measure(null, detail, errors[i] ?? "no login succeeded") : new Measure(ok[i] / elapsed[i], detail);
+        }
+
+        return (Result(0), Result(1));
     }
 
     /// <summary>(2) SELECT INBOX (read-write), repeated on one connection.</summary>
-    public Task<Measure> SelectAsync(Server s, string user, int expected) => OnInboxAsync(s, user, expected, async inbox =>
+    public static Func<IMailFolder, Task<string>> Select(int expected) => async inbox =>
     {
         await inbox.OpenAsync(FolderAccess.ReadWrite);
         return inbox.Count == expected ? $"{inbox.Count} EXISTS" : throw new InvalidDataException($"SELECT said {inbox.Count} EXISTS, expected {expected}");
-    });
+    };
 
     /// <summary>(3) UID FETCH 1:* (FLAGS).</summary>
-    public Task<Measure> FetchFlagsAsync(Server s, string user, int expected) => OnInboxAsync(s, user, expected, async inbox =>
+    public static Func<IMailFolder, Task<string>> FetchFlags(int expected) => async inbox =>
     {
         var list = await inbox.FetchAsync(UniqueIdRange.All, MessageSummaryItems.Flags);
         return Check(list.Count, expected, "messages");
-    });
+    };
 
     /// <summary>(4) FETCH 1:* (ENVELOPE BODYSTRUCTURE).</summary>
-    public Task<Measure> FetchEnvelopeAsync(Server s, string user, int expected) => OnInboxAsync(s, user, expected, async inbox =>
+    public static Func<IMailFolder, Task<string>> FetchEnvelope(int expected) => async inbox =>
     {
         var list = await inbox.FetchAsync(0, -1, MessageSummaryItems.Envelope | MessageSummaryItems.BodyStructure);
         int withBoth = list.Count(m => m.Envelope is not null && m.Body is not null);
         return Check(withBoth, expected, "envelopes+bodystructures");
-    });
+    };
 
     /// <summary>(5) UID FETCH 1:* (BODY.PEEK[]) — MailKit's GetStreams sends one command for the set.</summary>
-    public Task<Measure> FetchBodiesAsync(Server s, string user, int expected) => OnInboxAsync(s, user, expected, async inbox =>
+    public static Func<IMailFolder, Task<string>> FetchBodies(int expected) => async inbox =>
     {
         long bytes = 0;
         int count = 0;
@@ -173,18 +218,18 @@ public sealed class Workloads(int warmup, int reps)
             count++;
         });
         return Check(count, expected, "bodies") + $", {bytes / 1048576.0:F1} MiB";
-    });
+    };
 
     /// <summary>(6) UID SEARCH SUBJECT word / UID SEARCH TEXT word; the hit count is checked against the corpus.</summary>
-    public Task<Measure> SearchAsync(Server s, string user, int expected, bool text)
+    public static Func<IMailFolder, Task<string>> Search(int expected, bool text)
     {
         int hits = Enumerable.Range(0, expected).Count(i => text ? Corpus.HasBodyWord(i) : Corpus.HasSubjectWord(i));
         var query = text ? SearchQuery.MessageContains(Corpus.BodyWord) : SearchQuery.SubjectContains(Corpus.SubjectWord);
-        return OnInboxAsync(s, user, expected, async inbox =>
+        return async inbox =>
         {
             var uids = await inbox.SearchAsync(query);
             return Check(uids.Count, hits, "hits");
-        });
+        };
     }
 
     private static string Check(int got, int expected, string what) =>
