@@ -40,13 +40,13 @@ done
 
 log "populate (same corpus; Postern via the store API, Dovecot as Maildir files)"
 "$BENCH" populate-postern --data "$data" --user bench-small@mail.test --count "$SMALL"
-"$BENCH" populate-maildir --maildir "$MAILROOT/mail.test/user1/Maildir" --user user1@mail.test --count "$SMALL"
+"$BENCH" populate-maildir --maildir "$MAILROOT/mail.test/user91/Maildir" --user user91@mail.test --count "$SMALL"
 if (( BIG > 0 )); then
     "$BENCH" populate-postern --data "$data" --user bench-big@mail.test --count "$BIG"
-    "$BENCH" populate-maildir --maildir "$MAILROOT/mail.test/user2/Maildir" --user user2@mail.test --count "$BIG"
+    "$BENCH" populate-maildir --maildir "$MAILROOT/mail.test/user92/Maildir" --user user92@mail.test --count "$BIG"
 fi
 chown -R vmail:vmail "$MAILROOT/mail.test"
-for u in user1 $( (( BIG > 0 )) && echo user2 ); do
+for u in user91 $( (( BIG > 0 )) && echo user92 ); do
     doveadm force-resync -u "$u@mail.test" INBOX
     doveadm index -u "$u@mail.test" INBOX
 done

@@ -16,7 +16,7 @@ int Int(string name, int fallback) => int.Parse(Opt(name, fallback.ToString(Cult
 
 const string PosternPassword = "pass-long-enough";
 string[] posternIdle = [.. Enumerable.Range(1, 20).Select(i => $"idle{i}@mail.test")];
-string[] dovecotIdle = [.. Enumerable.Range(11, 20).Select(i => $"user{i}@mail.test")];
+string[] dovecotIdle = [.. Enumerable.Range(71, 20).Select(i => $"user{i}@mail.test")];
 
 switch (args.FirstOrDefault())
 {
@@ -48,7 +48,7 @@ switch (args.FirstOrDefault())
 int small = Int("small", 10_000), big = Int("big", 0), idle = Int("idle", 2_000);
 int postPid = Int("postern-pid", 0), dovePid = Int("dovecot-pid", 0);
 var postern = new Server("Postern", Int("postern-port", 10993), "bench-small@mail.test", "bench-big@mail.test", "bench-login@mail.test", posternIdle, PosternPassword, () => [postPid]);
-var dovecot = new Server("Dovecot", Int("dovecot-port", 993), "user1@mail.test", "user2@mail.test", "user3@mail.test", dovecotIdle, "pass", () => ProcMemory.Tree(dovePid));
+var dovecot = new Server("Dovecot", Int("dovecot-port", 993), "user91@mail.test", "user92@mail.test", "user93@mail.test", dovecotIdle, "pass", () => ProcMemory.Tree(dovePid));
 var w = new Workloads(Int("warmup", 1), Int("reps", 5));
 string only = Opt("only", "");
 var rows = new List<Row>();
