@@ -41,6 +41,7 @@ public sealed class SearchCommand : IImapCommand
         var box = session.RequireSelected;
         var context = new Context(box);
         bool needsContent = key.NeedsContent;
+        bool needsBody = key.NeedsBody;
         var result = new StringBuilder("SEARCH");
         for (int i = 0; i < box.Messages.Count; i++)
         {
@@ -48,7 +49,9 @@ public sealed class SearchCommand : IImapCommand
             ParsedMessage? pm = null;
             if (needsContent)
             {
-                pm = await MessageLoader.LoadAsync(session, msg.Uid, ct).ConfigureAwait(false);
+                pm = needsBody
+                    ? await MessageLoader.LoadAsync(session, msg.Uid, ct).ConfigureAwait(false)
+                    : await MessageLoader.LoadHeaderAsync(session, msg.Uid, ct).ConfigureAwait(false);
             }
 
             if (Matches(key, context, i + 1, msg, pm, 0))

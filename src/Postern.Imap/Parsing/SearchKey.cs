@@ -54,4 +54,7 @@ public sealed class SearchKey
     public bool NeedsContent => Kind is SearchKind.Header or SearchKind.Body or SearchKind.Text
         or SearchKind.SentBefore or SearchKind.SentOn or SearchKind.SentSince
         || Children.Any(c => c.NeedsContent);
+
+    /// <summary>True when evaluating this key needs more than the header block (BODY and TEXT search the body).</summary>
+    public bool NeedsBody => Kind is SearchKind.Body or SearchKind.Text || Children.Any(c => c.NeedsBody);
 }
