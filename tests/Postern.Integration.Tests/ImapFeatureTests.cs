@@ -63,6 +63,12 @@ public sealed class ImapFeatureTests(ServerFixture server)
         var uid = await box.AppendAsync(NewMessage(subject), MessageFlags.Seen | MessageFlags.Flagged);
         Assert.NotNull(uid);
 
+        // STATUS=SIZE and APPENDLIMIT, as MailKit reads them.
+        Assert.Equal(50u * 1024 * 1024, imap.AppendLimit);
+        await box.StatusAsync(StatusItems.Size | StatusItems.Count);
+        Assert.Equal(1, box.Count);
+        Assert.True(box.Size > 100, $"STATUS SIZE reported {box.Size}");
+
         await box.OpenAsync(FolderAccess.ReadWrite);
         var summary = Assert.Single(await box.FetchAsync([uid.Value], MessageSummaryItems.Flags | MessageSummaryItems.Envelope));
         Assert.Equal(subject, summary.Envelope!.Subject);

@@ -3,7 +3,10 @@ using Postern.Imap.Session;
 
 namespace Postern.Imap.Commands;
 
-/// <summary>STATUS (RFC 3501 6.3.10): MESSAGES, RECENT (always 0), UIDNEXT, UIDVALIDITY, UNSEEN.</summary>
+/// <summary>
+/// STATUS (RFC 3501 6.3.10): MESSAGES, RECENT (always 0), UIDNEXT, UIDVALIDITY, UNSEEN, plus SIZE
+/// (RFC 8438 STATUS=SIZE, octets of all messages) and APPENDLIMIT (RFC 7889, the largest APPEND accepted).
+/// </summary>
 public sealed class StatusCommand : IImapCommand
 {
     public async Task ExecuteAsync(ImapSession session, ImapCommand command, CancellationToken ct)
@@ -29,6 +32,8 @@ public sealed class StatusCommand : IImapCommand
                 "UIDNEXT" => "UIDNEXT " + box.UidNext,
                 "UIDVALIDITY" => "UIDVALIDITY " + box.UidValidity,
                 "UNSEEN" => "UNSEEN " + box.UnseenCount,
+                "SIZE" => "SIZE " + box.TotalSize,
+                "APPENDLIMIT" => "APPENDLIMIT " + session.Options.MaxAppendSize,
                 _ => throw ImapException.Bad("Unknown status item"),
             });
         }

@@ -56,7 +56,7 @@ public sealed class ImapSession
     {
         get
         {
-            var caps = "IMAP4rev1 SASL-IR LITERAL+ SPECIAL-USE CHILDREN UNSELECT UIDPLUS MOVE IDLE ENABLE NAMESPACE ID";
+            var caps = "IMAP4rev1 SASL-IR LITERAL+ SPECIAL-USE CHILDREN UNSELECT UIDPLUS MOVE IDLE ENABLE NAMESPACE ID STATUS=SIZE APPENDLIMIT=" + Options.MaxAppendSize;
             if (State == ImapState.NotAuthenticated)
             {
                 if (Connection.CanStartTls)

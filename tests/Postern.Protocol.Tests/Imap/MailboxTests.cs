@@ -1,3 +1,4 @@
+using Postern.Imap;
 using Postern.Storage;
 using Xunit;
 
@@ -67,6 +68,20 @@ public class MailboxTests
         Assert.Equal("* STATUS INBOX (MESSAGES 2 RECENT 0 UIDNEXT 3 UIDVALIDITY 1 UNSEEN 1)", lines[0]);
         var bad = await f.CommandAsync("b", "STATUS INBOX (BOGUS)");
         Assert.StartsWith("b BAD", bad[^1]);
+    }
+
+    [Fact]
+    public async Task Status_reports_size_and_append_limit_and_both_are_advertised()
+    {
+        await using var f = await ImapFixture.LoggedInAsync(new ImapOptions { MaxAppendSize = 123_456 });
+        await f.AppendAsync(ImapFixture.Simple);
+        await f.AppendAsync(ImapFixture.Simple);
+        long size = 2L * System.Text.Encoding.UTF8.GetByteCount(ImapFixture.Simple);
+        var lines = await f.CommandAsync("a", "STATUS INBOX (SIZE APPENDLIMIT MESSAGES)");
+        Assert.Equal($"* STATUS INBOX (SIZE {size} APPENDLIMIT 123456 MESSAGES 2)", lines[0]);
+        var caps = await f.CommandAsync("b", "CAPABILITY");
+        Assert.Contains(" STATUS=SIZE", caps[0]);
+        Assert.Contains(" APPENDLIMIT=123456", caps[0]);
     }
 
     [Fact]
