@@ -141,9 +141,14 @@ public sealed class CliTests : IDisposable
             Skip.If(int.Parse(File.ReadAllText("/proc/sys/net/ipv4/ip_unprivileged_port_start").Trim()) <= 25, "skipped: this kernel lets anyone bind ports below 1024");
             string data = Path.Combine(_dir, "nobody-data");
             Directory.CreateDirectory(data);
+            // The build output may sit under a folder only root can enter (e.g. /root): give nobody a copy.
+            string app = Path.Combine(_dir, "app");
+            Assert.Equal(0, (await ProcessRunner.RunAsync("cp", ["-r", Path.GetDirectoryName(PosternCli.Dll)!, app])).ExitCode);
+            Assert.Equal(0, (await ProcessRunner.RunAsync("chmod", ["-R", "a+rX", app])).ExitCode);
             Assert.Equal(0, (await ProcessRunner.RunAsync("chown", ["65534:65534", _dir, data])).ExitCode);
+            string dll = Path.Combine(app, Path.GetFileName(PosternCli.Dll));
             Task<ProcessResult> AsNobody(params string[] args) => ProcessRunner.RunAsync(setpriv,
-                ["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", "dotnet", PosternCli.Dll, "--data", data, .. args],
+                ["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", "dotnet", dll, "--data", data, .. args],
                 env: new Dictionary<string, string> { ["HOME"] = _dir, ["DOTNET_CLI_HOME"] = _dir });
             var init = await AsNobody("init", "--hostname", "localhost", "--domain", "example.test");
             Assert.True(init.ExitCode == 0, init.ToString());
