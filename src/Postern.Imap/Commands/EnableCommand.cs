@@ -4,8 +4,8 @@ using Postern.Imap.Session;
 namespace Postern.Imap.Commands;
 
 /// <summary>
-/// ENABLE (RFC 5161): nothing we implement needs enabling yet (no CONDSTORE, no UTF8=ACCEPT), so
-/// "* ENABLED" lists nothing; unknown capabilities are ignored as RFC 5161 3.1 requires.
+/// ENABLE (RFC 5161): turns on what <see cref="Enableable.Names"/> lists. "* ENABLED" names only
+/// what this command newly enabled; unknown capabilities are ignored as RFC 5161 3.1 requires.
 /// </summary>
 public sealed class EnableCommand : IImapCommand
 {
@@ -15,15 +15,22 @@ public sealed class EnableCommand : IImapCommand
     public Task ExecuteAsync(ImapSession session, ImapCommand command, CancellationToken ct)
     {
         Arguments.Count(command, 1, MaxCapabilities);
+        var newly = new List<string>();
         foreach (var arg in command.Args)
         {
             if (arg.Kind != ImapTokenKind.Atom)
             {
                 throw ImapException.Bad("Expected capability names");
             }
+
+            if (Enableable.Names.TryGetValue(arg.Text, out var extension) && (session.Enabled & extension) != extension)
+            {
+                session.Enabled |= extension;
+                newly.Add(arg.Text.ToUpperInvariant());
+            }
         }
 
-        session.Untagged("ENABLED");
+        session.Untagged(newly.Count == 0 ? "ENABLED" : "ENABLED " + string.Join(' ', newly));
         session.Ok(command.Tag, "ENABLE completed");
         return Task.CompletedTask;
     }

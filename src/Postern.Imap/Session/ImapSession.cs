@@ -56,7 +56,7 @@ public sealed class ImapSession
     {
         get
         {
-            var caps = "IMAP4rev1 SASL-IR LITERAL+ SPECIAL-USE CHILDREN UNSELECT UIDPLUS MOVE IDLE ENABLE NAMESPACE ID STATUS=SIZE APPENDLIMIT=" + Options.MaxAppendSize;
+            var caps = string.Join(' ', BaseCapabilities) + " APPENDLIMIT=" + Options.MaxAppendSize;
             if (State == ImapState.NotAuthenticated)
             {
                 if (Connection.CanStartTls)
@@ -75,6 +75,36 @@ public sealed class ImapSession
             return caps;
         }
     }
+
+    /// <summary>
+    /// Capabilities that do not depend on state, one per line so each extension is added (and
+    /// reviewed) on its own.
+    /// </summary>
+    private static readonly string[] BaseCapabilities =
+    [
+        "IMAP4rev1",
+        "SASL-IR",
+        "LITERAL+",
+        "SPECIAL-USE",
+        "CHILDREN",
+        "UNSELECT",
+        "UIDPLUS",
+        "MOVE",
+        "IDLE",
+        "ENABLE",
+        "NAMESPACE",
+        "ID",
+        "STATUS=SIZE",
+    ];
+
+    /// <summary>What the client has turned on with ENABLE (RFC 5161); never switched off again.</summary>
+    public ImapExtensions Enabled { get; set; }
+
+    /// <summary>The client enabled IMAP4rev2 (RFC 9051).</summary>
+    public bool IsRev2 => (Enabled & ImapExtensions.Imap4Rev2) != 0;
+
+    /// <summary>CONDSTORE is on: enabled, implied by QRESYNC, or switched on by a CONDSTORE-only command (RFC 7162 3.1).</summary>
+    public bool IsCondStore => (Enabled & (ImapExtensions.CondStore | ImapExtensions.QResync)) != 0;
 
     public void Untagged(string text) => Connection.WriteLine("* " + text);
 
