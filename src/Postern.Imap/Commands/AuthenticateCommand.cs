@@ -22,6 +22,7 @@ public sealed class AuthenticateCommand : IImapCommand
         string mechanism = Arguments.AString(command.Args[0], "a SASL mechanism").ToUpperInvariant();
         if (!session.Connection.IsTls)
         {
+            session.Connection.ReportMistake(Postern.Net.Diagnostics.ClientMistake.PasswordBeforeTls);
             throw ImapException.No(LoginCommand.PrivacyRequired);
         }
 
