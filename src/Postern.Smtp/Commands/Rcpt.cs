@@ -100,6 +100,7 @@ internal sealed partial class SmtpSession
             if (!await RecipientHasRoomAsync(account).ConfigureAwait(false))
             {
                 // Only this recipient is refused; the others of the transaction still get the message.
+                _log.MailboxFull(account.Address, _remote);
                 Send(Replies.MailboxFull);
                 return;
             }

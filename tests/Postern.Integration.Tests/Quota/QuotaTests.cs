@@ -128,12 +128,17 @@ public sealed class QuotaTests(QuotaServerFixture server)
         Assert.Equal(1, await CountAsync(erin));
     }
 
-    [Fact]
-    public async Task A_quota_that_is_not_a_number_stops_serve_with_a_clear_error()
+    [Theory]
+    [InlineData("--Quota:DefaultStorageMB=lots", "Quota:DefaultStorageMB is 'lots', which is not a whole number of megabytes")]
+    [InlineData("--Quota:Users:alice@example.test=-5", "Quota:Users:alice@example.test is '-5', which is not a whole number of megabytes")]
+    [InlineData("--Quota:Users:alice=5", "Quota:Users has the key 'alice'; use an account address")]
+    [InlineData("--Quota:MaxMessages=5", "The configuration section Quota has an unknown key 'MaxMessages'")]
+    public async Task A_bad_quota_setting_stops_serve_with_a_clear_error(string setting, string error)
     {
+        // Config is read before any port is bound or the store opened, so the running server is not disturbed.
         var r = await PosternCli.RunAsync(server.DataDir, null, "serve", "--port-offset", ServerFixture.FindFreeOffset().ToString(),
-            "--bind", "127.0.0.1", "--Quota:DefaultStorageMB=lots");
+            "--bind", "127.0.0.1", setting);
         Assert.NotEqual(0, r.ExitCode);
-        Assert.Contains("Quota:DefaultStorageMB is 'lots', which is not a whole number of megabytes", r.All);
+        Assert.Contains(error, r.All);
     }
 }

@@ -50,6 +50,7 @@ public class QuotaTests
 
         var (envelope, _) = Assert.Single(h.Store.Accepted);
         Assert.Equal([await IdOfAsync(h, "bob@example.net")], envelope.LocalAccounts);
+        Assert.Contains(h.Log.Events, e => e.Id.Id == 2011 && e.Message.Contains("alice@example.org", StringComparison.Ordinal));
         Assert.Equal(2000, await h.Store.GetAccountSizeAsync(await IdOfAsync(h, "alice@example.org")));
     }
 
