@@ -138,7 +138,8 @@ public sealed class QuotaTests(QuotaServerFixture server)
         // Config is read before any port is bound or the store opened, so the running server is not disturbed.
         var r = await PosternCli.RunAsync(server.DataDir, null, "serve", "--port-offset", ServerFixture.FindFreeOffset().ToString(),
             "--bind", "127.0.0.1", setting);
-        Assert.NotEqual(0, r.ExitCode);
-        Assert.Contains(error, r.All);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains(error, r.StdErr);
+        Assert.DoesNotContain("   at ", r.All);
     }
 }
