@@ -6,15 +6,15 @@ namespace Postern.Imap.Commands;
 
 /// <summary>
 /// The QUOTA extension's commands (RFC 9208 4). Each account with a limit has one quota root, named
-/// "" (see <see cref="QuotaPolicy"/>), holding every mailbox of the account; only the STORAGE
+/// "User quota" (see <see cref="QuotaPolicy"/> for why not ""), holding every mailbox of the account; only the STORAGE
 /// resource is offered (QUOTA=RES-STORAGE). An account without a limit has no quota root at all, so
 /// GETQUOTAROOT lists none for its mailboxes (RFC 9208 4.3 allows a mailbox with no root).
 /// </summary>
 internal static class QuotaResponses
 {
-    public const string RootName = "";
+    public const string RootName = "User quota";
 
-    /// <summary>"QUOTA "" (STORAGE used limit)" in 1024-octet units (RFC 9208 5.1).</summary>
+    /// <summary>"QUOTA "User quota" (STORAGE used limit)" in 1024-octet units (RFC 9208 5.1).</summary>
     public static string Quota(QuotaState state) =>
         $"QUOTA {ImapText.String(RootName)} (STORAGE {state.UsageKiB} {state.LimitKiB})";
 }

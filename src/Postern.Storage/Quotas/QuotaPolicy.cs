@@ -5,8 +5,9 @@ namespace Postern.Storage.Quotas;
 /// Quota:Users:&lt;address&gt;). Limits are never set over IMAP: SETQUOTA is refused.
 /// </summary>
 /// <remarks>
-/// One quota root per account, named "" (RFC 9208 3: the server chooses root names; Dovecot calls its
-/// per-user root "User quota", we use the empty name so no client shows a made-up label). Usage is
+/// One quota root per account, named "User quota" (RFC 9208 3: the server chooses root names). Dovecot's
+/// default is the empty name, but its documentation warns that some clients (Apple Mail) then show no
+/// quota at all, and "User quota" is the name its example configurations use. Usage is
 /// <see cref="IMailStore.GetAccountSizeAsync"/>: the sum of the RFC822.SIZE of every message in every
 /// mailbox of the account (RFC 9208 5.1), so a COPY counts again even though the store shares bodies.
 /// </remarks>

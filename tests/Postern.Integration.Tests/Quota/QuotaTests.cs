@@ -56,6 +56,7 @@ public sealed class QuotaTests(QuotaServerFixture server)
         Assert.Equal(2048u, quota.StorageLimit);      // alice's own 2 MB, in KiB
         Assert.Equal(3u, quota.CurrentStorageSize);   // ~3000 octets, rounded up to KiB
         Assert.Null(quota.MessageLimit);
+        Assert.Equal("User quota", quota.QuotaRoot?.FullName);
 
         var refused = await Assert.ThrowsAsync<ImapCommandException>(() => imap.Inbox.SetQuotaAsync(null, 999999));
         Assert.Contains("administrator", refused.Message);

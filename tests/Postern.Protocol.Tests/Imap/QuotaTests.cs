@@ -5,7 +5,7 @@ using Xunit;
 
 namespace Postern.Protocol.Tests.Imap;
 
-/// <summary>QUOTA (RFC 9208): one root "" per limited account, STORAGE in KiB, OVERQUOTA on APPEND and COPY.</summary>
+/// <summary>QUOTA (RFC 9208): one root "User quota" per limited account, STORAGE in KiB, OVERQUOTA on APPEND and COPY.</summary>
 public class QuotaTests
 {
     /// <summary>ImapFixture.Simple is 180 octets.</summary>
@@ -47,19 +47,19 @@ public class QuotaTests
         await FillAsync(f, 3);                   // 540 octets in INBOX
         await FillAsync(f, 4, mailbox: "Sent");  // 720 in Sent: 1260 in all, 2 KiB rounded up
         Assert.Equal(
-            ["* QUOTAROOT INBOX \"\"", "* QUOTA \"\" (STORAGE 2 10)", "a OK GETQUOTAROOT completed"],
+            ["* QUOTAROOT INBOX \"User quota\"", "* QUOTA \"User quota\" (STORAGE 2 10)", "a OK GETQUOTAROOT completed"],
             await f.CommandAsync("a", "GETQUOTAROOT inbox"));
         Assert.Equal(
-            ["* QUOTAROOT Sent \"\"", "* QUOTA \"\" (STORAGE 2 10)", "b OK GETQUOTAROOT completed"],
+            ["* QUOTAROOT Sent \"User quota\"", "* QUOTA \"User quota\" (STORAGE 2 10)", "b OK GETQUOTAROOT completed"],
             await f.CommandAsync("b", "GETQUOTAROOT Sent"));
     }
 
     [Fact]
-    public async Task Getquota_knows_only_the_empty_root()
+    public async Task Getquota_knows_only_the_user_quota_root()
     {
         await using var f = await ImapFixture.LoggedInAsync(Limited(1024 * 1024));
-        Assert.Equal(["* QUOTA \"\" (STORAGE 0 1024)", "a OK GETQUOTA completed"], await f.CommandAsync("a", "GETQUOTA \"\""));
-        Assert.Equal(["b NO [NONEXISTENT] No such quota root"], await f.CommandAsync("b", "GETQUOTA \"User quota\""));
+        Assert.Equal(["* QUOTA \"User quota\" (STORAGE 0 1024)", "a OK GETQUOTA completed"], await f.CommandAsync("a", "GETQUOTA \"User quota\""));
+        Assert.Equal(["b NO [NONEXISTENT] No such quota root"], await f.CommandAsync("b", "GETQUOTA \"\""));
     }
 
     [Fact]
@@ -67,7 +67,7 @@ public class QuotaTests
     {
         await using var f = await ImapFixture.LoggedInAsync();
         Assert.Equal(["* QUOTAROOT INBOX", "a OK GETQUOTAROOT completed"], await f.CommandAsync("a", "GETQUOTAROOT INBOX"));
-        Assert.Equal(["b NO [NONEXISTENT] No such quota root"], await f.CommandAsync("b", "GETQUOTA \"\""));
+        Assert.Equal(["b NO [NONEXISTENT] No such quota root"], await f.CommandAsync("b", "GETQUOTA \"User quota\""));
     }
 
     [Fact]
@@ -95,8 +95,8 @@ public class QuotaTests
         await using var f = await ImapFixture.LoggedInAsync(Limited(4096));
         Assert.Equal(
             ["a NO [NOPERM] Quota limits are set by the administrator in the server configuration"],
-            await f.CommandAsync("a", "SETQUOTA \"\" (STORAGE 999999)"));
-        Assert.Equal(["b OK GETQUOTA completed"], (await f.CommandAsync("b", "GETQUOTA \"\""))[1..]);
+            await f.CommandAsync("a", "SETQUOTA \"User quota\" (STORAGE 999999)"));
+        Assert.Equal(["b OK GETQUOTA completed"], (await f.CommandAsync("b", "GETQUOTA \"User quota\""))[1..]);
     }
 
     [Fact]
