@@ -51,6 +51,7 @@ public static class ConfigLoader
         BindSection(configuration, "Smtp", options.Smtp);
         BindSection(configuration, "Imap", options.Imap);
         BindSection(configuration, "Pop3", options.Pop3);
+        options.Quota = QuotaConfig.Read(configuration.GetSection("Quota"));
 
         // Endpoints are read key by key: the binder would silently drop an endpoint whose Mode or
         // Port does not parse, and a mail server must not quietly stop listening somewhere.
