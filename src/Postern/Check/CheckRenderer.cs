@@ -55,11 +55,13 @@ public static class CheckRenderer
             sb.Append(("  " + string.Join("  ", row.Select((c, i) => c.PadRight(widths[i])))).TrimEnd()).Append('\n');
         }
 
-        var withFindings = report.Endpoints.Where(e => e.Findings.Count > 0 || e.Tls is not null).ToList();
-        if (withFindings.Count > 0)
+        // Per endpoint: the session and its errors and warnings. Notes (info) are usually the
+        // same on every endpoint (one certificate), so each distinct one is printed once.
+        var detailed = report.Endpoints.Where(e => e.Tls is not null || e.Findings.Any(f => f.Severity != Finding.Info)).ToList();
+        if (detailed.Count > 0)
         {
             sb.Append("\nDetails:\n");
-            foreach (var e in withFindings)
+            foreach (var e in detailed)
             {
                 string title = CheckTarget.All.First(t => t.Name == e.Name).Title;
                 sb.Append($"  {title} (port {e.Port})");
@@ -70,14 +72,25 @@ public static class CheckRenderer
                     {
                         sb.Append(e.StartTlsInjection == "executed" ? ", STARTTLS injection EXECUTED" : ", STARTTLS injection not executed");
                     }
+
+                    if (e.PasswordBeforeTls == false)
+                    {
+                        sb.Append(", no login before TLS");
+                    }
                 }
 
                 sb.Append('\n');
-                foreach (var f in e.Findings)
+                foreach (var f in e.Findings.Where(f => f.Severity != Finding.Info))
                 {
                     sb.Append($"    {f.Severity}: {f.Message}\n");
                 }
             }
+        }
+
+        var notes = report.Endpoints.SelectMany(e => e.Findings).Where(f => f.Severity == Finding.Info).Select(f => f.Message).Distinct().ToList();
+        foreach (var n in notes)
+        {
+            sb.Append("  note: ").Append(n).Append('\n');
         }
 
         sb.Append("\nAutoconfig and Autodiscover:\n");
@@ -104,7 +117,10 @@ public static class CheckRenderer
         if (advisor is not null)
         {
             sb.Append("\nWhat to choose in each email program (only endpoints that work securely):\n");
-            sb.Append(advisor.RenderTable(ClientCatalog.All));
+            // The table's last hint names `postern settings`, which only knows servers run here.
+            var table = advisor.RenderTable(ClientCatalog.All).Split('\n')
+                .Where(l => !l.StartsWith("  For one program's exact steps", StringComparison.Ordinal));
+            sb.AppendJoin('\n', table);
         }
 
         return sb.ToString();
