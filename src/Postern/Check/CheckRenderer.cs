@@ -140,13 +140,9 @@ public static class CheckRenderer
         }
 
         parts.Add(e.Secure ? "secure" : "NOT SECURE");
-        int issues = e.Findings.Count(f => f.Severity != Finding.Info);
-        if (issues > 0)
-        {
-            parts.Add($"{issues} finding{(issues == 1 ? "" : "s")}");
-        }
-
-        return string.Join(", ", parts);
+        string summary = string.Join(", ", parts);
+        var worst = e.Findings.FirstOrDefault(f => f.Severity == Finding.Error) ?? e.Findings.FirstOrDefault(f => f.Severity == Finding.Warning);
+        return worst is null ? summary : $"{summary}: {worst.Message}";
     }
 
     private static string Certificate(CertificateResult? c)

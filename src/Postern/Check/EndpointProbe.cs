@@ -103,7 +103,9 @@ public sealed class EndpointProbe
             {
                 r.Greeting = line is null ? null : ProbeChannel.Printable(line);
                 r.ActualMode = Modes.Unknown;
-                r.Add(Finding.Error, "tls-handshake-failed", $"No TLS on this port: {tlsError}.");
+                r.Add(Finding.Error, "tls-handshake-failed", line is null
+                    ? $"Neither TLS nor a plaintext greeting: {tlsError}."
+                    : $"No TLS on this port: {tlsError}.");
             }
 
             return;

@@ -116,4 +116,21 @@ public sealed class CheckBrokenServerTests : IDisposable
         Assert.Contains(outgoing, o => o.GetProperty("port").GetInt32() == 465 + _offset && o.GetProperty("security").GetString() == "starttls");
         Assert.Contains(outgoing, o => o.GetProperty("port").GetInt32() == 587 + _offset && o.GetProperty("security").GetString() == "implicit-tls");
     }
+
+    [Fact]
+    public async Task A_plaintext_only_pop3_that_takes_user_in_the_clear_is_caught_without_sending_a_password()
+    {
+        await using var fake = new FakePop3Server(110 + _offset);
+        var (r, report) = await CheckCli.RunJsonAsync("127.0.0.1", "--port-offset", _offset.ToString(), "--ca", CaPath);
+        var e = CheckCli.Endpoint(report, "pop3");
+        Assert.True(e.GetProperty("reachable").GetBoolean(), r.ToString());
+        Assert.Equal("plaintext", e.GetProperty("actualMode").GetString());
+        Assert.False(e.GetProperty("startTlsOffered").GetBoolean());
+        Assert.True(e.GetProperty("passwordBeforeTls").GetBoolean()); // CAPA hid USER; the probe found it
+        Assert.Equal(["plaintext-only", "password-before-tls"], CheckCli.Codes(e));
+        Assert.False(e.GetProperty("secure").GetBoolean());
+        Assert.Contains("USER postern-check-no-such-user@invalid", fake.Commands);
+        Assert.DoesNotContain(fake.Commands, c => c.StartsWith("PASS", StringComparison.OrdinalIgnoreCase));
+        Assert.Matches(@"POP3 110\s+\d+\s+STARTTLS\s+plaintext only", (await CheckCli.RunAsync("127.0.0.1", "--port-offset", _offset.ToString())).StdOut);
+    }
 }
