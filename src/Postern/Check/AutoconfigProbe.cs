@@ -16,9 +16,11 @@ public sealed class AutoconfigProbe
     private readonly string _serverName;
     private readonly int _portOffset;
     private readonly TimeSpan _timeout;
+    private readonly TlsInspector _tls;
 
-    public AutoconfigProbe(string host, string serverName, int portOffset, TimeSpan timeout)
+    public AutoconfigProbe(string host, string serverName, int portOffset, TimeSpan timeout, TlsInspector tls)
     {
+        _tls = tls;
         _host = host;
         _serverName = serverName;
         _portOffset = portOffset;
@@ -97,9 +99,20 @@ public sealed class AutoconfigProbe
             },
             SslOptions = new SslClientAuthenticationOptions
             {
-                RemoteCertificateValidationCallback = (_, _, _, errors) =>
+                RemoteCertificateValidationCallback = (_, cert, chain, errors) =>
                 {
-                    certificateOk = errors == SslPolicyErrors.None;
+                    // The same judgement as the mail ports (system store or --ca), for the URL's name.
+                    if (cert is not null)
+                    {
+                        using var presented = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(cert.GetRawCertData());
+                        var c = _tls.Judge(presented, chain?.ChainPolicy.ExtraStore ?? [], errors, new Uri(url).IdnHost, DateTimeOffset.UtcNow);
+                        certificateOk = c.Trusted && c.NameMatches && !c.Expired;
+                    }
+                    else
+                    {
+                        certificateOk = false;
+                    }
+
                     return true; // reported below; the document itself is what is being checked
                 },
             },
