@@ -81,7 +81,7 @@ public sealed class AutoconfigProbe
         {
             UseProxy = false,
             AllowAutoRedirect = false,
-            ConnectTimeout = _timeout,
+            ConnectTimeout = _timeout / 2,
             ConnectCallback = async (context, token) =>
             {
                 // Always the checked host, whatever name the URL carries.

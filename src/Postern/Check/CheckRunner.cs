@@ -72,7 +72,7 @@ public static class CheckRunner
 
             return r;
         }).ToList();
-        var autoconfig = new AutoconfigProbe(host, serverName, portOffset, timeouts.Connect, inspector).RunAsync(deadline.Token);
+        var autoconfig = new AutoconfigProbe(host, serverName, portOffset, timeouts.Http, inspector).RunAsync(deadline.Token);
         var report = new CheckReport
         {
             Host = host,

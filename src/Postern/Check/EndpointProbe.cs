@@ -5,9 +5,15 @@ using Postern.Net;
 namespace Postern.Check;
 
 /// <summary>The bounded waits of one probe; whole-run limits live in CheckRunner.</summary>
-public sealed record ProbeTimeouts(TimeSpan Connect, TimeSpan Greeting, TimeSpan Reply, TimeSpan Handshake)
+/// <remarks>
+/// Worst case per endpoint is about two greeting/handshake waits (the expected mode, then the
+/// other), so a host that accepts and then stays silent is diagnosed in about 12 s; a refused
+/// or dropped connection costs at most Connect. Http bounds each whole autoconfig request,
+/// which runs in parallel with the mail probes.
+/// </remarks>
+public sealed record ProbeTimeouts(TimeSpan Connect, TimeSpan Greeting, TimeSpan Reply, TimeSpan Handshake, TimeSpan Http)
 {
-    public static ProbeTimeouts Default { get; } = new(TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(6));
+    public static ProbeTimeouts Default { get; } = new(TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(8));
 }
 
 /// <summary>
@@ -174,20 +180,22 @@ public sealed class EndpointProbe
         {
             await IgnoreErrors(() => dialect.QuitAsync(ch, ct));
         }
-        else if (!await dialect.StartTlsWithInjectionAsync(ch, ct))
-        {
-            r.Add(Finding.Error, "starttls-refused", "STARTTLS is advertised but the server refused it.");
-        }
         else
         {
-            var (ssl, tls) = await _tls.HandshakeAsync(ch.Stream, _serverName, ct);
-            await using var _ = ssl;
-            r.Tls = tls;
-            r.ActualMode = Modes.StartTls;
-            ch.Upgrade(ssl);
-            var facts = await dialect.AfterStartTlsAsync(ch, ct);
-            r.StartTlsInjection = facts.InjectionExecuted switch { true => "executed", false => "not-executed", null => "not-tested" };
-            r.AuthAfterTls = facts.AuthOffered;
+            bool upgraded;
+            try
+            {
+                upgraded = await UpgradeAsync(dialect, ch, inject: true, r, ct);
+            }
+            catch (ProbeException) when (r.Tls is null)
+            {
+                upgraded = false;
+            }
+
+            if (!upgraded && !await RetryWithoutInjectionAsync(dialect, port, r, ct))
+            {
+                r.Add(Finding.Error, "starttls-refused", "STARTTLS is advertised but the server refused it.");
+            }
         }
 
         // POP3 asks on its own connection: a USER probe leaves the session waiting for PASS.
@@ -200,6 +208,54 @@ public sealed class EndpointProbe
                 r.PasswordBeforeTls = true;
             }
         }
+    }
+
+    /// <summary>
+    /// Some servers refuse or hang up when a command follows STARTTLS — a safe answer to the
+    /// injection. Whether TLS works is then asked again, on a new connection, with STARTTLS alone.
+    /// </summary>
+    private async Task<bool> RetryWithoutInjectionAsync(ProtocolDialect dialect, int port, EndpointResult r, CancellationToken ct)
+    {
+        using var again = await ConnectAsync(port, r, ct);
+        if (again is null)
+        {
+            return false;
+        }
+
+        var plain = Channel(again);
+        if (!(await TryGreetingAsync(dialect, plain, ct)).Ready)
+        {
+            return false;
+        }
+
+        await dialect.CapabilitiesAsync(plain, ct);
+        if (!await UpgradeAsync(dialect, plain, inject: false, r, ct))
+        {
+            return false;
+        }
+
+        r.StartTlsInjection = "not-executed";
+        r.Add(Finding.Info, "starttls-injection-refused", "The server would not take a command sent together with STARTTLS (a safe reaction to injection); STARTTLS alone works.");
+        return true;
+    }
+
+    /// <summary>STARTTLS, the handshake, then the session inside TLS; false when the server refuses STARTTLS.</summary>
+    private async Task<bool> UpgradeAsync(ProtocolDialect dialect, ProbeChannel ch, bool inject, EndpointResult r, CancellationToken ct)
+    {
+        if (!await dialect.StartTlsAsync(ch, inject, ct))
+        {
+            return false;
+        }
+
+        var (ssl, tls) = await _tls.HandshakeAsync(ch.Stream, _serverName, ct);
+        await using var _ = ssl;
+        r.Tls = tls;
+        r.ActualMode = Modes.StartTls;
+        ch.Upgrade(ssl);
+        var facts = await dialect.AfterStartTlsAsync(ch, ct);
+        r.StartTlsInjection = !inject ? "not-tested" : facts.InjectionExecuted switch { true => "executed", false => "not-executed", null => "not-tested" };
+        r.AuthAfterTls = facts.AuthOffered;
+        return true;
     }
 
     private async Task<(bool Ready, string? Line)> TryGreetingAsync(ProtocolDialect dialect, ProbeChannel ch, CancellationToken ct)

@@ -22,9 +22,9 @@ public sealed class ImapDialect : ProtocolDialect
     public override bool PasswordBeforeTls(IReadOnlyList<string> caps) =>
         !caps.Contains("LOGINDISABLED") || caps.Contains("AUTH=PLAIN") || caps.Contains("AUTH=LOGIN");
 
-    public override async Task<bool> StartTlsWithInjectionAsync(ProbeChannel ch, CancellationToken ct)
+    public override async Task<bool> StartTlsAsync(ProbeChannel ch, bool inject, CancellationToken ct)
     {
-        await ch.WriteAsync("C2 STARTTLS\r\nC3 NOOP\r\n", ct);
+        await ch.WriteAsync(inject ? "C2 STARTTLS\r\nC3 NOOP\r\n" : "C2 STARTTLS\r\n", ct);
         var lines = await ReadUntilAsync(ch, l => l.StartsWith("C2 ", StringComparison.Ordinal), ct);
         return lines[^1].StartsWith("C2 OK", StringComparison.OrdinalIgnoreCase);
     }

@@ -26,9 +26,9 @@ public sealed class Pop3Dialect : ProtocolDialect
 
     public override bool PasswordBeforeTls(IReadOnlyList<string> caps) => caps.Any(IsLogin);
 
-    public override async Task<bool> StartTlsWithInjectionAsync(ProbeChannel ch, CancellationToken ct)
+    public override async Task<bool> StartTlsAsync(ProbeChannel ch, bool inject, CancellationToken ct)
     {
-        await ch.WriteAsync("STLS\r\nNOOP\r\n", ct);
+        await ch.WriteAsync(inject ? "STLS\r\nNOOP\r\n" : "STLS\r\n", ct);
         return (await ch.ExpectLineAsync(ct)).StartsWith("+OK", StringComparison.OrdinalIgnoreCase);
     }
 

@@ -36,8 +36,9 @@ public abstract class ProtocolDialect
     /// Sends the upgrade command with one harmless command behind it in the same write, and
     /// reads the upgrade reply. A server that keeps the pipelined command across the upgrade
     /// answers it inside TLS (CVE-2011-0411; RFC 3207 section 4, RFC 2595 section 3.1).
+    /// Without <paramref name="inject"/>, the upgrade command alone.
     /// </summary>
-    public abstract Task<bool> StartTlsWithInjectionAsync(ProbeChannel ch, CancellationToken ct);
+    public abstract Task<bool> StartTlsAsync(ProbeChannel ch, bool inject, CancellationToken ct);
 
     /// <summary>After a STARTTLS handshake: was the pipelined command answered, and is login offered? Ends the session.</summary>
     public abstract Task<TlsSessionFacts> AfterStartTlsAsync(ProbeChannel ch, CancellationToken ct);

@@ -41,9 +41,9 @@ public sealed class SmtpDialect : ProtocolDialect
     // client set up without encryption would send its password in the clear.
     public override bool PasswordBeforeTls(IReadOnlyList<string> caps) => caps.Any(c => c == "AUTH" || c.StartsWith("AUTH ", StringComparison.Ordinal) || c.StartsWith("AUTH=", StringComparison.Ordinal));
 
-    public override async Task<bool> StartTlsWithInjectionAsync(ProbeChannel ch, CancellationToken ct)
+    public override async Task<bool> StartTlsAsync(ProbeChannel ch, bool inject, CancellationToken ct)
     {
-        await ch.WriteAsync("STARTTLS\r\nNOOP\r\n", ct);
+        await ch.WriteAsync(inject ? "STARTTLS\r\nNOOP\r\n" : "STARTTLS\r\n", ct);
         var (code, _) = await ReadReplyAsync(ch, ct);
         return code == 220;
     }

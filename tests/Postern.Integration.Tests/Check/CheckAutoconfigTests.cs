@@ -5,6 +5,7 @@ using Postern.Net;
 namespace Postern.Integration.Tests.Check;
 
 /// <summary>The autoconfig/Autodiscover part of `postern check`, against a fake web server on loopback.</summary>
+[Collection(CheckFakesCollection.Name)]
 public sealed class CheckAutoconfigTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "postern-check-web-" + Guid.NewGuid().ToString("N")[..8]);

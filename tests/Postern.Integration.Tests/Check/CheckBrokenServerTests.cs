@@ -6,6 +6,7 @@ using Postern.Net;
 namespace Postern.Integration.Tests.Check;
 
 /// <summary>`postern check` against nothing and against small SMTP servers that are broken on purpose.</summary>
+[Collection(CheckFakesCollection.Name)]
 public sealed class CheckBrokenServerTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "postern-check-" + Guid.NewGuid().ToString("N")[..8]);
@@ -95,6 +96,18 @@ public sealed class CheckBrokenServerTests : IDisposable
         Assert.Equal("not-executed", e.GetProperty("startTlsInjection").GetString());
         Assert.True(e.GetProperty("secure").GetBoolean(), r.ToString());
         Assert.DoesNotContain("NOOP", fake.CommandsInsideTls);
+    }
+
+    [Fact]
+    public async Task A_server_that_refuses_a_pipelined_starttls_is_retried_with_starttls_alone()
+    {
+        await using var fake = new FakeSmtpServer(587 + _offset, _cert, new FakeSmtpFlaws { RefusePipelinedStartTls = true });
+        var (r, report) = await CheckCli.RunJsonAsync("127.0.0.1", "--port-offset", _offset.ToString(), "--ca", CaPath);
+        var e = CheckCli.Endpoint(report, "submission");
+        Assert.Equal("starttls", e.GetProperty("actualMode").GetString());
+        Assert.Equal("not-executed", e.GetProperty("startTlsInjection").GetString());
+        Assert.Contains("starttls-injection-refused", CheckCli.Codes(e));
+        Assert.True(e.GetProperty("secure").GetBoolean(), r.ToString());
     }
 
     [Fact]

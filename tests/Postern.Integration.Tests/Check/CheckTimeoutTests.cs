@@ -6,6 +6,7 @@ using Postern.Integration.Tests.Support;
 namespace Postern.Integration.Tests.Check;
 
 /// <summary>A host that accepts connections and then says nothing: every wait is bounded.</summary>
+[Collection(CheckFakesCollection.Name)]
 public sealed class CheckTimeoutTests
 {
     [Fact]

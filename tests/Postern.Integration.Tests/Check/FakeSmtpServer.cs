@@ -15,6 +15,9 @@ public sealed record FakeSmtpFlaws
     /// <summary>Keep commands pipelined behind STARTTLS and execute them inside TLS (CVE-2011-0411).</summary>
     public bool KeepPipelinedCommands { get; init; }
 
+    /// <summary>Refuse STARTTLS (and hang up) when another command was pipelined behind it.</summary>
+    public bool RefusePipelinedStartTls { get; init; }
+
     /// <summary>Start TLS at once (implicit TLS) instead of greeting in plaintext.</summary>
     public bool ImplicitTls { get; init; }
 }
@@ -109,6 +112,9 @@ public sealed class FakeSmtpServer : IAsyncDisposable
                         caps.Add("250 8BITMIME");
                         await WriteAsync(stream, string.Join("\r\n", caps) + "\r\n", ct);
                         break;
+                    case "STARTTLS" when !tls && _flaws.RefusePipelinedStartTls && reader.HasPending:
+                        await WriteAsync(stream, "554 5.5.0 nothing may follow STARTTLS\r\n", ct);
+                        return;
                     case "STARTTLS" when !tls:
                         await WriteAsync(stream, "220 2.0.0 go ahead\r\n", ct);
                         stream = await HandshakeAsync(stream, ct);
@@ -173,6 +179,8 @@ public sealed class FakeSmtpServer : IAsyncDisposable
     {
         private readonly byte[] _buffer = new byte[8192];
         private int _length;
+
+        public bool HasPending => _length > 0;
 
         public void Clear() => _length = 0;
 
