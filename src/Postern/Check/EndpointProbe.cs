@@ -103,6 +103,7 @@ public sealed class EndpointProbe
             var (ready, line) = await TryGreetingAsync(dialect, ch, ct);
             if (ready)
             {
+                r.Greeting = ProbeChannel.Printable(line!);
                 await StartTlsAsync(dialect, ch, port, r, ct);
             }
             else
@@ -121,6 +122,7 @@ public sealed class EndpointProbe
         var (ok, greeting) = await TryGreetingAsync(dialect, plain, ct);
         if (ok)
         {
+            r.Greeting = ProbeChannel.Printable(greeting!);
             await StartTlsAsync(dialect, plain, port, r, ct);
             return;
         }
@@ -129,7 +131,7 @@ public sealed class EndpointProbe
         {
             r.Greeting = ProbeChannel.Printable(greeting);
             r.ActualMode = Modes.Unknown;
-            r.Add(Finding.Error, "unexpected-greeting", $"The greeting is not a {target.Title[..4].Trim()} greeting.");
+            r.Add(Finding.Error, "unexpected-greeting", $"The server answered, but not with a {target.Title[..4]} greeting: \"{r.Greeting}\".");
             return;
         }
 

@@ -133,7 +133,7 @@ public sealed class CheckBrokenServerTests : IDisposable
     [Fact]
     public async Task A_plaintext_only_pop3_that_takes_user_in_the_clear_is_caught_without_sending_a_password()
     {
-        await using var fake = new FakePop3Server(110 + _offset);
+        await using var fake = PlaintextFakes.Pop3(110 + _offset);
         var (r, report) = await CheckCli.RunJsonAsync("127.0.0.1", "--port-offset", _offset.ToString(), "--ca", CaPath);
         var e = CheckCli.Endpoint(report, "pop3");
         Assert.True(e.GetProperty("reachable").GetBoolean(), r.ToString());
@@ -145,5 +145,20 @@ public sealed class CheckBrokenServerTests : IDisposable
         Assert.Contains("USER postern-check-no-such-user@invalid", fake.Commands);
         Assert.DoesNotContain(fake.Commands, c => c.StartsWith("PASS", StringComparison.OrdinalIgnoreCase));
         Assert.Matches(@"POP3 110\s+\d+\s+STARTTLS\s+plaintext only", (await CheckCli.RunAsync("127.0.0.1", "--port-offset", _offset.ToString())).StdOut);
+    }
+
+    [Fact]
+    public async Task A_plaintext_only_imap_without_logindisabled_is_caught()
+    {
+        await using var fake = PlaintextFakes.Imap(143 + _offset);
+        var (r, report) = await CheckCli.RunJsonAsync("127.0.0.1", "--port-offset", _offset.ToString());
+        var e = CheckCli.Endpoint(report, "imap");
+        Assert.Equal("plaintext", e.GetProperty("actualMode").GetString());
+        Assert.Equal("* OK fake IMAP ready", e.GetProperty("greeting").GetString());
+        Assert.False(e.GetProperty("startTlsOffered").GetBoolean(), r.ToString());
+        Assert.True(e.GetProperty("passwordBeforeTls").GetBoolean());
+        Assert.Equal(["plaintext-only", "password-before-tls"], CheckCli.Codes(e));
+        Assert.Contains(e.GetProperty("findings").EnumerateArray(), f => f.GetProperty("message").GetString()!.Contains("LOGINDISABLED"));
+        Assert.DoesNotContain(fake.Commands, c => c.Contains("LOGIN ", StringComparison.OrdinalIgnoreCase));
     }
 }

@@ -5,18 +5,23 @@ using System.Text;
 namespace Postern.Integration.Tests.Check;
 
 /// <summary>
-/// A plaintext-only POP3 server from the bad old days: no STLS, and USER accepted in the clear
-/// although CAPA does not list it — so only a real USER probe can catch it.
+/// A plaintext-only line server from the bad old days (no TLS at all): a greeting, then one
+/// scripted answer per command line; a null answer ends the session after a goodbye.
 /// </summary>
-public sealed class FakePop3Server : IAsyncDisposable
+public sealed class FakePlaintextServer : IAsyncDisposable
 {
     private readonly TcpListener _listener;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
     private readonly List<Task> _sessions = [];
 
-    public FakePop3Server(int port)
+    private readonly string _greeting;
+    private readonly Func<string, (string Reply, bool Close)> _answer;
+
+    public FakePlaintextServer(int port, string greeting, Func<string, (string Reply, bool Close)> answer)
     {
+        _greeting = greeting;
+        _answer = answer;
         _listener = new TcpListener(IPAddress.Loopback, port);
         _listener.Start();
         _accepting = AcceptAsync();
@@ -55,7 +60,7 @@ public sealed class FakePop3Server : IAsyncDisposable
         async Task Say(string s) => await stream.WriteAsync(Encoding.ASCII.GetBytes(s + "\r\n"), ct);
         try
         {
-            await Say("+OK fake POP3 ready");
+            await Say(_greeting);
             while (await reader.ReadLineAsync(ct) is { } line)
             {
                 lock (Commands)
@@ -63,20 +68,11 @@ public sealed class FakePop3Server : IAsyncDisposable
                     Commands.Add(line);
                 }
 
-                switch (line.Split(' ')[0].ToUpperInvariant())
+                var (reply, close) = _answer(line);
+                await Say(reply);
+                if (close)
                 {
-                    case "CAPA":
-                        await Say("+OK\r\nTOP\r\nUIDL\r\n.");
-                        break;
-                    case "USER":
-                        await Say("+OK send PASS");
-                        break;
-                    case "QUIT":
-                        await Say("+OK bye");
-                        return;
-                    default:
-                        await Say("-ERR no");
-                        break;
+                    return;
                 }
             }
         }
@@ -100,4 +96,30 @@ public sealed class FakePop3Server : IAsyncDisposable
         await Task.WhenAll(sessions);
         _stop.Dispose();
     }
+}
+
+/// <summary>The scripts of the plaintext fakes.</summary>
+public static class PlaintextFakes
+{
+    /// <summary>POP3 without STLS that takes USER in the clear although CAPA does not list it — only a real USER probe catches it.</summary>
+    public static FakePlaintextServer Pop3(int port) => new(port, "+OK fake POP3 ready", line => line.Split(' ')[0].ToUpperInvariant() switch
+    {
+        "CAPA" => ("+OK\r\nTOP\r\nUIDL\r\n.", false),
+        "USER" => ("+OK send PASS", false),
+        "QUIT" => ("+OK bye", true),
+        _ => ("-ERR no", false),
+    });
+
+    /// <summary>IMAP without STARTTLS and without LOGINDISABLED: LOGIN would take a password in the clear.</summary>
+    public static FakePlaintextServer Imap(int port) => new(port, "* OK fake IMAP ready", line =>
+    {
+        var parts = line.Split(' ', 3);
+        string tag = parts[0];
+        return (parts.Length > 1 ? parts[1].ToUpperInvariant() : "") switch
+        {
+            "CAPABILITY" => ($"* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n{tag} OK done", false),
+            "LOGOUT" => ($"* BYE\r\n{tag} OK bye", true),
+            _ => ($"{tag} BAD no", false),
+        };
+    });
 }
