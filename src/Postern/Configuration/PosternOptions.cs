@@ -19,6 +19,16 @@ public sealed class PosternOptions
     public Imap.ImapOptions Imap { get; set; } = new();
 
     public Pop3.Pop3Options Pop3 { get; set; } = new();
+
+    /// <summary>
+    /// serve's --port-offset as last applied by <see cref="ConfigLoader.ResolveEndpoints"/>: not a
+    /// configuration key, but recorded so the web host (started by MailServer) shifts its ports the
+    /// same way as the mail endpoints.
+    /// </summary>
+    public int AppliedPortOffset { get; internal set; }
+
+    /// <summary>serve's --bind as last applied by <see cref="ConfigLoader.ResolveEndpoints"/> (null: per-endpoint addresses).</summary>
+    public string? AppliedBind { get; internal set; }
 }
 
 public sealed class TlsOptions
