@@ -5,13 +5,20 @@ namespace Postern.Web;
 /// <summary>
 /// Passes ASP.NET Core's own log categories through only from Warning up: its per-request
 /// Information lines would log every URL, query string (email addresses) included, which Postern
-/// does not log. Postern's own web events (Postern.Web) pass unchanged.
+/// does not log. Hosting's own start failure is dropped: WebHost reports it as one sentence.
+/// Postern's own web events (Postern.Web) pass unchanged.
 /// </summary>
 internal sealed class QuietLoggerFactory(ILoggerFactory inner) : ILoggerFactory
 {
     public ILogger CreateLogger(string categoryName)
     {
         var logger = inner.CreateLogger(categoryName);
+        if (categoryName.StartsWith("Microsoft.Extensions.Hosting", StringComparison.Ordinal))
+        {
+            // "Hosting failed to start" repeats, with a stack trace, the bind error WebHost turns into one sentence.
+            return new MinimumLevelLogger(logger, LogLevel.None);
+        }
+
         return categoryName.StartsWith("Microsoft.", StringComparison.Ordinal) ? new MinimumLevelLogger(logger, LogLevel.Warning) : logger;
     }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Security.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -133,10 +134,23 @@ public sealed class WebBindException : Exception
 
     private static string Describe(IReadOnlyList<WebEndpoint> endpoints, IOException e)
     {
-        string ports = string.Join(" and ", endpoints.Select(x => $"port {x.Port} ({x.Name})"));
-        bool privileged = endpoints.Any(x => x.Port < 1024);
-        return e.InnerException is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AccessDenied } && privileged
-            ? $"Cannot listen on {ports}: ports below 1024 need root or CAP_NET_BIND_SERVICE; run as root, or add --port-offset 10000."
-            : $"Cannot listen on {ports}: {e.Message}; stop the program using it, or choose other ports with --port-offset or --Endpoints:https:Port=N.";
+        // Kestrel names the failing address in its message ("...https://127.0.0.1:443: ...").
+        var failed = endpoints.FirstOrDefault(x => e.Message.Contains(":" + x.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) + ":", StringComparison.Ordinal));
+        string where = failed is null
+            ? string.Join(" or ", endpoints.Select(x => $"port {x.Port} ({x.Name})"))
+            : $"port {failed.Port} for {failed.Name}";
+        Exception? inner = e;
+        while (inner is not null and not SocketException)
+        {
+            inner = inner.InnerException;
+        }
+
+        return (inner as SocketException)?.SocketErrorCode switch
+        {
+            SocketError.AddressAlreadyInUse => $"Cannot listen on {where}: another program already uses that port; stop it, or choose other ports with --port-offset.",
+            SocketError.AccessDenied when (failed?.Port ?? 0) < 1024 => $"Cannot listen on {where}: ports below 1024 need root or CAP_NET_BIND_SERVICE; run as root, or add --port-offset 10000.",
+            SocketError.AddressNotAvailable => $"Cannot listen on {where}: that address is not on this machine; check --bind.",
+            _ => $"Cannot listen on {where}: {(inner ?? e).Message.TrimEnd('.')}.",
+        };
     }
 }

@@ -27,7 +27,7 @@ public static class SettingsPage
         summary{cursor:pointer;font-weight:600;padding:.25rem 0}
         .warn{background:var(--warn-bg);border-left:.3rem solid var(--warn-line);padding:.4rem .6rem}
         .muted{color:var(--muted)}
-        code{font-size:.95em;overflow-wrap:anywhere}
+        code{font-size:.95em;overflow-wrap:break-word}
         label{display:block;margin:.5rem 0 .25rem}
         input{font:inherit;padding:.3rem;max-width:100%;width:20rem}
         button{font:inherit;padding:.3rem .8rem;margin-top:.4rem}
@@ -83,11 +83,19 @@ public static class SettingsPage
         sb.Append("Never choose <em>None</em> or an option that says <em>if available</em>: this server refuses passwords without encryption.</p>\n</section>\n");
 
         // Per program.
-        sb.Append("<section id=\"programs\" aria-labelledby=\"programs-h\">\n<h2 id=\"programs-h\">Step by step for your email program</h2>\n<p>Open the program you use to see the exact words it shows.</p>\n");
+        sb.Append("<section id=\"programs\" aria-labelledby=\"programs-h\">\n<h2 id=\"programs-h\">Step by step for your email program</h2>\n<p>Pick the program you use to see the exact words it shows:</p>\n");
+        // Links into each <details>: following one opens it (the HTML "ancestor details revealing" step), no script needed.
+        sb.Append("<nav aria-label=\"Email programs\"><ul>\n");
+        foreach (var p in s.Programs)
+        {
+            sb.Append("<li><a href=\"#program-").Append(H(p.Id)).Append("\">").Append(H(p.Name)).Append("</a></li>\n");
+        }
+
+        sb.Append("</ul></nav>\n");
         foreach (var p in s.Programs)
         {
             sb.Append("<details id=\"client-").Append(H(p.Id)).Append("\">\n<summary>").Append(H(p.Name)).Append("</summary>\n");
-            sb.Append("<p>Where the program asks <strong>").Append(H(p.Field)).Append("</strong>, choose:</p>\n");
+            sb.Append("<p id=\"program-").Append(H(p.Id)).Append("\">Where the program asks <strong>").Append(H(p.Field)).Append("</strong>, choose:</p>\n");
             sb.Append("<table>\n<thead><tr><th scope=\"col\">For</th><th scope=\"col\">Server</th><th scope=\"col\">Port</th><th scope=\"col\">Choose</th></tr></thead>\n<tbody>\n");
             foreach (var (what, list) in new[] { ("Incoming (IMAP)", s.Imap), ("Incoming (POP3 instead)", s.Pop3), ("Outgoing (SMTP)", s.Smtp) })
             {
