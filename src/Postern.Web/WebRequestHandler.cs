@@ -116,6 +116,12 @@ public sealed class WebRequestHandler
 
             case Route.AppleProfile:
             {
+                if (_settings.Imap.Count == 0 || _settings.Smtp.Count == 0)
+                {
+                    await TextAsync(ctx, 404, "This server has no IMAP or no submission endpoint, so there is no profile to offer.");
+                    return;
+                }
+
                 var target = await ResolveAsync(ctx, route, pathAddress ?? (string?)req.Query["emailaddress"], addressRequired: true);
                 if (target is not null)
                 {

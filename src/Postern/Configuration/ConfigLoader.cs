@@ -93,9 +93,14 @@ public static class ConfigLoader
         }
 
         e.Port = port;
-        if (IsWeb(e.Protocol) && s["Mode"] is null)
+        if (IsWeb(e.Protocol))
         {
             // HTTP and HTTPS have no Mode: HTTPS is always implicit TLS, HTTP never carries secrets.
+            if (s["Mode"] is not null)
+            {
+                throw new UserError($"Endpoint {name} is {e.Protocol.ToLowerInvariant()}, which has no Mode (HTTPS is always TLS from the first byte); remove its Mode.");
+            }
+
             e.Mode = TlsMode.Implicit;
         }
         else if (!Enum.TryParse<TlsMode>(s["Mode"], ignoreCase: true, out var mode) || !Enum.IsDefined(mode))

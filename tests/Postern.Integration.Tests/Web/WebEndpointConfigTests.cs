@@ -39,6 +39,16 @@ public sealed class WebEndpointConfigTests : IDisposable
     }
 
     [Fact]
+    public async Task A_Mode_on_a_web_endpoint_is_refused_in_one_sentence()
+    {
+        Assert.Equal(0, (await PosternCli.RunAsync(_dir, null, "init", "--hostname", "localhost", "--domain", "example.test")).ExitCode);
+        var r = await PosternCli.RunAsync(_dir, null, "serve", "--port-offset", "30000", "--Endpoints:https:Mode=StartTls");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("Endpoint https is https, which has no Mode", r.StdErr);
+        Assert.DoesNotContain("   at ", r.All);
+    }
+
+    [Fact]
     public async Task Disabled_HTTP_does_not_listen_and_a_moved_HTTPS_port_is_published()
     {
         Assert.Equal(0, (await PosternCli.RunAsync(_dir, null, "init", "--hostname", "localhost", "--domain", "example.test")).ExitCode);
