@@ -60,17 +60,17 @@ public sealed class WebEndpointConfigTests : IDisposable
         using var cert = LoadCert();
         string pin = cert.GetCertHashString();
         await using var serve = await ServeProcess.StartAsync(
-            ["--data", _dir, "serve", "--port-offset", offset.ToString(), "--bind", "127.0.0.1", "--Endpoints:http:Enabled=false", "--Endpoints:https:Port=8443"]);
+            ["--data", _dir, "serve", "--port-offset", offset.ToString(), "--bind", "127.0.0.1", "--Endpoints:http:Enabled=false", "--Endpoints:https:Port=444"]);
         using var client = new HttpClient(new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
             SslOptions = { RemoteCertificateValidationCallback = (_, cert, _, _) => cert is not null && cert.GetCertHashString() == pin },
         })
         { Timeout = TimeSpan.FromSeconds(30) };
-        var response = await client.GetAsync($"https://127.0.0.1:{8443 + offset}/autodiscover/autodiscover.json?Email=ann@example.test&Protocol=AutodiscoverV1");
+        var response = await client.GetAsync($"https://127.0.0.1:{444 + offset}/autodiscover/autodiscover.json?Email=ann@example.test&Protocol=AutodiscoverV1");
         string body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, body + serve.Log);
-        Assert.Contains($"https://localhost:{8443 + offset}/Autodiscover/Autodiscover.xml", body);
+        Assert.Contains($"https://localhost:{444 + offset}/Autodiscover/Autodiscover.xml", body);
         Assert.Equal(0, await serve.StopAsync());
     }
 
