@@ -95,6 +95,13 @@ public sealed class ImapSession
         "NAMESPACE",
         "ID",
         "STATUS=SIZE",
+        "ESEARCH",
+        "SEARCHRES",
+        "WITHIN",
+        "SORT",
+        "SORT=DISPLAY",
+        "THREAD=ORDEREDSUBJECT",
+        "THREAD=REFERENCES",
     ];
 
     /// <summary>What the client has turned on with ENABLE (RFC 5161); never switched off again.</summary>
