@@ -66,13 +66,12 @@ public static class CommandTable
         };
     }
 
-    /// <summary>Commands whose first argument is a sequence set, where "$" may stand (RFC 5182 3).</summary>
-    private static readonly string[] TakeSequenceSets =
-        ["FETCH", "UID FETCH", "STORE", "UID STORE", "COPY", "UID COPY", "MOVE", "UID MOVE", "UID EXPUNGE"];
-
+    /// <summary>Wraps the commands whose first argument is a sequence set, where "$" may stand (RFC 5182 3).</summary>
     private static Dictionary<string, Entry> WithSavedResult(Dictionary<string, Entry> entries)
     {
-        foreach (string name in TakeSequenceSets)
+        // A local, not a static field: static fields initialise in order, and Entries comes first.
+        string[] takeSequenceSets = ["FETCH", "UID FETCH", "STORE", "UID STORE", "COPY", "UID COPY", "MOVE", "UID MOVE", "UID EXPUNGE"];
+        foreach (string name in takeSequenceSets)
         {
             if (entries.TryGetValue(name, out var e))
             {
