@@ -65,7 +65,7 @@ public sealed class SearchCommand : IImapCommand
         if (modSeq)
         {
             // RFC 7162 3.1: the MODSEQ search key is a CONDSTORE-enabling command.
-            session.Enabled |= ImapExtensions.CondStore;
+            session.TurnOnCondStore();
         }
 
         uint Number(int index) => _byUid ? box.Messages[index].Uid : (uint)(index + 1);

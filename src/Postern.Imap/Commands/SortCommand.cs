@@ -49,7 +49,7 @@ public sealed class SortCommand : IImapCommand
 
         if (key.UsesModSeq)
         {
-            session.Enabled |= ImapExtensions.CondStore;
+            session.TurnOnCondStore();
             if (rows.Count > 0)
             {
                 // RFC 7162 3.1.5 applies to SORT as to SEARCH.

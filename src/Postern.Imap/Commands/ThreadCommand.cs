@@ -38,7 +38,7 @@ public sealed class ThreadCommand : IImapCommand
 
         if (key.UsesModSeq)
         {
-            session.Enabled |= ImapExtensions.CondStore;
+            session.TurnOnCondStore();
         }
 
         string threads = references ? ThreadBuilder.References(facts) : ThreadBuilder.OrderedSubject(facts);

@@ -18,6 +18,9 @@ public enum FetchKind
     Rfc822,
     Rfc822Header,
     Rfc822Text,
+
+    /// <summary>MODSEQ (RFC 7162 3.1.5).</summary>
+    ModSeq,
 }
 
 /// <summary>What follows the part number in a section: "", HEADER, HEADER.FIELDS, HEADER.FIELDS.NOT, TEXT or MIME.</summary>

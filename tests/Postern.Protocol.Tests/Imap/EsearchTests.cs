@@ -54,7 +54,8 @@ public class EsearchTests
     public async Task Modseq_key_adds_the_highest_modseq()
     {
         await using var f = await FiveAsync();
-        Assert.Equal(["* SEARCH 3 4 5 (MODSEQ 6)", "a OK SEARCH completed"], await f.CommandAsync("a", "SEARCH MODSEQ 4"));
+        // The MODSEQ key turns CONDSTORE on, which announces HIGHESTMODSEQ once (RFC 7162 3.1).
+        Assert.Equal(["* OK [HIGHESTMODSEQ 6] Highest", "* SEARCH 3 4 5 (MODSEQ 6)", "a OK SEARCH completed"], await f.CommandAsync("a", "SEARCH MODSEQ 4"));
         Assert.Equal(["* SEARCH 4 (MODSEQ 5)", "b OK SEARCH completed"], await f.CommandAsync("b", "SEARCH MODSEQ \"/flags/\\\\draft\" all 4 SEEN NOT 3"));
         Assert.Equal(["* SEARCH", "c OK SEARCH completed"], await f.CommandAsync("c", "SEARCH MODSEQ 100"));
         Assert.Equal(["* ESEARCH (TAG \"d\") UID MIN 3 COUNT 3 MODSEQ 6", "d OK UID SEARCH completed"], await f.CommandAsync("d", "UID SEARCH RETURN (MIN COUNT) MODSEQ 4"));

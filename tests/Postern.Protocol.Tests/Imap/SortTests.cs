@@ -65,7 +65,8 @@ public class SortTests
         Assert.Equal(["* SORT " + string.Join(' ', bySize), "a OK SORT completed"], await f.CommandAsync("a", "SORT (SIZE) US-ASCII ALL"));
         Assert.Equal(["* SORT 5 3", "b OK UID SORT completed"], await f.CommandAsync("b", "UID SORT (REVERSE SUBJECT) UTF-8 SEEN"));
         Assert.Equal(["* SORT", "c OK SORT completed"], await f.CommandAsync("c", "SORT (SUBJECT) UTF-8 KEYWORD none"));
-        Assert.Equal(["* SORT 4 (MODSEQ 6)", "d OK SORT completed"], await f.CommandAsync("d", "SORT (DATE) UTF-8 MODSEQ 6"));
+        // The MODSEQ key turns CONDSTORE on, which announces HIGHESTMODSEQ once (RFC 7162 3.1).
+        Assert.Equal(["* OK [HIGHESTMODSEQ 7] Highest", "* SORT 4 (MODSEQ 6)", "d OK SORT completed"], await f.CommandAsync("d", "SORT (DATE) UTF-8 MODSEQ 6"));
     }
 
     [Fact]
