@@ -68,4 +68,16 @@ public class Rev2SearchTests
     {
         Assert.Equal(["* SEARCH 2 4", "a OK SEARCH completed"], await RunAsync(ImapExtensions.None, "a SEARCH SEEN"));
     }
+
+    [Fact]
+    public async Task Enable_imap4rev2_then_search_over_the_wire()
+    {
+        await using var f = await ImapFixture.LoggedInAsync();
+        await f.AppendAsync(ImapFixture.Simple, MessageFlags.Seen);
+        await f.AppendAsync(ImapFixture.Simple);
+        Assert.Equal(["* ENABLED IMAP4rev2", "e OK ENABLE completed"], await f.CommandAsync("e", "ENABLE IMAP4rev2"));
+        Assert.StartsWith("s OK", (await f.CommandAsync("s", "SELECT INBOX"))[^1]);
+        Assert.Equal(["* ESEARCH (TAG \"a\") ALL 1", "a OK SEARCH completed"], await f.CommandAsync("a", "SEARCH SEEN"));
+        Assert.Equal(["* ESEARCH (TAG \"b\") UID COUNT 2", "b OK UID SEARCH completed"], await f.CommandAsync("b", "UID SEARCH RETURN (COUNT) ALL"));
+    }
 }
