@@ -100,6 +100,13 @@ public sealed class ImapSession
         "IMAP4rev2",
         "QUOTA",
         "QUOTA=RES-STORAGE",
+        "ESEARCH",
+        "SEARCHRES",
+        "WITHIN",
+        "SORT",
+        "SORT=DISPLAY",
+        "THREAD=ORDEREDSUBJECT",
+        "THREAD=REFERENCES",
     ];
 
     /// <summary>What the client has turned on with ENABLE (RFC 5161); never switched off again.</summary>
