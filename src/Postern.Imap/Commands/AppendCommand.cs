@@ -22,7 +22,7 @@ public sealed partial class AppendCommand : IImapCommand
             throw ImapException.Bad("Wrong number of arguments");
         }
 
-        string name = Arguments.Mailbox(command.Args[0]);
+        string name = Arguments.Mailbox(session, command.Args[0]);
         var flags = MessageFlags.None;
         var keywords = new List<string>();
         DateTimeOffset? date = null;

@@ -9,7 +9,7 @@ public sealed class DeleteCommand : IImapCommand
     public async Task ExecuteAsync(ImapSession session, ImapCommand command, CancellationToken ct)
     {
         Arguments.Count(command, 1, 1);
-        string name = Arguments.Mailbox(command.Args[0]);
+        string name = Arguments.Mailbox(session, command.Args[0]);
         if (name == "INBOX")
         {
             throw ImapException.No("[CANNOT] INBOX cannot be deleted");

@@ -14,7 +14,7 @@ public sealed class SelectCommand : IImapCommand
     public async Task ExecuteAsync(ImapSession session, ImapCommand command, CancellationToken ct)
     {
         Arguments.Count(command, 1, 1);
-        string name = Arguments.Mailbox(command.Args[0]);
+        string name = Arguments.Mailbox(session, command.Args[0]);
 
         // Selecting deselects first, without expunging; a failed SELECT leaves nothing selected (RFC 3501 6.3.1).
         session.Deselect();

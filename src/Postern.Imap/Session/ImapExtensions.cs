@@ -31,5 +31,6 @@ public static class Enableable
     /// </summary>
     public static readonly Dictionary<string, ImapExtensions> Names = new(StringComparer.OrdinalIgnoreCase)
     {
+        ["UTF8=ACCEPT"] = ImapExtensions.Utf8Accept,
     };
 }
