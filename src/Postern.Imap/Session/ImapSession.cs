@@ -203,6 +203,12 @@ public sealed class PendingLiteral(long size, bool nonSync)
     /// <summary>{n+}: the bytes follow without waiting for "+".</summary>
     public bool NonSync { get; } = nonSync;
 
+    /// <summary>The message is a literal8 "~{n}" (RFC 3516 4.4).</summary>
+    public bool Binary { get; init; }
+
+    /// <summary>The message is the UTF8 data item "UTF8 (~{n})" (RFC 6855 4); its ")" follows the literal.</summary>
+    public bool Utf8 { get; init; }
+
     /// <summary>Set once the command has read the literal (and the rest of its line).</summary>
     public bool Consumed { get; set; }
 }
