@@ -112,4 +112,14 @@ public class ListExtendedTests
         Assert.Null(await f.Store.GetMailboxAsync(f.Alice.Id, "Two"));
         Assert.Equal(["h OK CREATE completed"], await f.CommandAsync("h", "CREATE Plain (USE ())"));
     }
+
+    [Fact]
+    public async Task Delete_of_a_parent_says_haschildren()
+    {
+        await using var f = await ImapFixture.LoggedInAsync();
+        await f.CommandAsync("c", "CREATE Projects/Alpha");
+        Assert.Equal(["d NO [HASCHILDREN] Delete the child mailboxes first"], await f.CommandAsync("d", "DELETE Projects"));
+        Assert.Equal(["e OK DELETE completed"], await f.CommandAsync("e", "DELETE Projects/Alpha"));
+        Assert.Equal(["g OK DELETE completed"], await f.CommandAsync("g", "DELETE Projects"));
+    }
 }
