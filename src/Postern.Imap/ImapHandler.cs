@@ -114,7 +114,7 @@ public sealed class ImapHandler : IConnectionHandler
                 if (session.Literal is { } pending)
                 {
                     session.Literal = null;
-                    if (!pending.Consumed && pending.NonSync && !await DrainAsync(connection, pending.Size, ct).ConfigureAwait(false))
+                    if (!pending.Consumed && pending.NonSync && !await DrainAsync(session, pending.Size, ct).ConfigureAwait(false))
                     {
                         return;
                     }
@@ -188,9 +188,11 @@ public sealed class ImapHandler : IConnectionHandler
     /// Skips a refused APPEND's {n+} literal and the rest of its line: the client sent them without
     /// waiting, so they must not be read as commands. False if the connection ended or the line was too long.
     /// </summary>
-    private Task<bool> DrainAsync(MailConnection connection, long size, CancellationToken ct) =>
-        // The rest of the line may announce further {n+} messages (MULTIAPPEND, RFC 3502): skip those too.
-        LiteralDrain.DrainCommandAsync(connection, size, _options.MaxLineLength, _options.MaxAppendSize, ct);
+    private Task<bool> DrainAsync(ImapSession session, long size, CancellationToken ct) =>
+        // The rest of the line may announce further {n+} messages (MULTIAPPEND, RFC 3502): skip those
+        // too, but before login none larger than an ordinary literal.
+        LiteralDrain.DrainCommandAsync(session.Connection, size, _options.MaxLineLength,
+            session.State == ImapState.NotAuthenticated ? _options.MaxLiteralSize : _options.MaxAppendSize, ct);
 
     private static async Task TryByeAsync(MailConnection connection, string text, CancellationToken ct)
     {

@@ -98,8 +98,9 @@ public sealed class CommandReader
             if (LiteralPolicy.Refuses(_options, size, nonSync))
             {
                 // LITERAL- (RFC 7888 4): BAD, and the literal and the rest of the command are read and
-                // thrown away so none of it runs as commands; one too large even to skip closes the session.
-                long cap = Math.Max(_options.MaxAppendSize, _options.MaxLiteralSize);
+                // thrown away so none of it runs as commands. One larger than an ordinary literal closes
+                // the session instead (also allowed there): nobody, logged in or not, makes us read megabytes for nothing.
+                long cap = _options.MaxLiteralSize;
                 if (size > cap || !await LiteralDrain.DrainCommandAsync(_connection, size, _options.MaxLineLength, cap, ct).ConfigureAwait(false))
                 {
                     return new CommandFrame(FrameStatus.FatalTooLarge, default, tag);

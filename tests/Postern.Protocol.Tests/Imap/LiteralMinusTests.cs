@@ -61,4 +61,13 @@ public class LiteralMinusTests
         await f.Client.SendAsync($"a CREATE {{{name.Length}+}}\r\n{name}\r\n");
         Assert.DoesNotContain("BAD", (await f.Client.ReadUntilAsync("a "))[^1]);
     }
+
+    [Fact]
+    public async Task Nonsync_literal_beyond_the_literal_limit_closes_the_session_unread()
+    {
+        await using var f = await ImapFixture.LoggedInAsync(new ImapOptions { LiteralMinus = true, MaxLiteralSize = 8192 });
+        await f.Client.SendAsync("a CREATE {9000+}\r\n" + new string('q', 100));
+        Assert.Equal("* BYE Literal too large", await f.Client.ReadLineAsync());
+        Assert.True(await f.Client.IsClosedAsync());
+    }
 }
