@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Security;
 using System.Security.Authentication;
 using System.Text;
+using Postern.Net.Diagnostics;
 
 namespace Postern.Net;
 
@@ -69,6 +70,14 @@ public sealed partial class MailConnection : IAsyncDisposable
     /// <summary>The certificate this server presented, once TLS is on (for SCRAM's tls-server-end-point binding).</summary>
     public System.Security.Cryptography.X509Certificates.X509Certificate? LocalCertificate => _ssl?.LocalCertificate;
 
+    /// <summary>
+    /// The RFC 9266 tls-exporter channel binding of this TLS session, or null without TLS or where
+    /// the exporter is unavailable (see <see cref="TlsExporter"/>).
+    /// </summary>
+    public byte[]? TlsExporterBinding => _ssl is null ? null : _exporterBinding ??= TlsExporter.TryExport(_ssl);
+
+    private byte[]? _exporterBinding;
+
     /// <summary>Whether this connection can still be upgraded with <see cref="StartTlsAsync"/>.</summary>
     public bool CanStartTls => !IsTls && _tls is not null;
 
@@ -96,6 +105,7 @@ public sealed partial class MailConnection : IAsyncDisposable
         }
 
         await FlushAsync(ct).ConfigureAwait(false);
+        _startTlsRequested = true;
         DiscardedAtUpgrade = _end - _start;
         _start = _end = 0;
         await UpgradeAsync(ct).ConfigureAwait(false);
@@ -139,7 +149,9 @@ public sealed partial class MailConnection : IAsyncDisposable
             throw new InvalidOperationException("No TLS certificate is configured.");
         }
 
-        var ssl = new SslStream(_transport, leaveInnerStreamOpen: true);
+        // The recorder keeps the client's first bytes so a failed handshake can be explained.
+        var recorder = new HandshakeRecorder(_transport);
+        var ssl = new SslStream(recorder, leaveInnerStreamOpen: true);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         cts.CancelAfter(_tls.HandshakeTimeout);
         try
@@ -149,7 +161,14 @@ public sealed partial class MailConnection : IAsyncDisposable
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             await ssl.DisposeAsync().ConfigureAwait(false);
+            ReportHandshakeFailure(recorder, null, timedOut: true);
             throw new IdleTimeoutException("TLS handshake timed out.");
+        }
+        catch (Exception e) when (e is AuthenticationException or IOException)
+        {
+            await ssl.DisposeAsync().ConfigureAwait(false);
+            ReportHandshakeFailure(recorder, e, timedOut: false);
+            throw;
         }
         catch
         {
@@ -157,10 +176,30 @@ public sealed partial class MailConnection : IAsyncDisposable
             throw;
         }
 
+        recorder.Recording = false;
         _ssl = ssl;
         _reader = ssl;
         _writer = ssl;
     }
+
+    private void ReportHandshakeFailure(HandshakeRecorder recorder, Exception? error, bool timedOut)
+    {
+        bool implicitTls = Endpoint.Mode == TlsMode.Implicit && !_startTlsRequested;
+        if (ClientMistakes.Diagnose(recorder.Seen, error, timedOut, implicitTls) is { } found)
+        {
+            ClientMistakes.Report(Log, found.Kind, Endpoint, Remote?.ToString() ?? "-", found.Detail);
+        }
+    }
+
+    /// <summary>Set once the protocol asked for STARTTLS; a handshake after that is not the implicit one.</summary>
+    private bool _startTlsRequested;
+
+    /// <summary>Whether the first read of this plaintext connection has been checked for a ClientHello.</summary>
+    private bool _firstReadChecked;
+
+    /// <summary>Counts and logs a wrong client setting the protocol noticed (e.g. LOGIN before STARTTLS).</summary>
+    public void ReportMistake(ClientMistake kind, string? detail = null) =>
+        ClientMistakes.Report(Log, kind, Endpoint, Remote?.ToString() ?? "-", detail);
 
     /// <summary>
     /// Reads one line ended by LF. <paramref name="maxLength"/> counts the line ending too
@@ -301,6 +340,19 @@ public sealed partial class MailConnection : IAsyncDisposable
         {
             int n = await _reader.ReadAsync(_in.AsMemory(_end), cts.Token).ConfigureAwait(false);
             _end += n;
+            if (!_firstReadChecked && n > 0)
+            {
+                _firstReadChecked = true;
+                if (!IsTls && ClientHello.LooksLikeTls(_in.AsSpan(_start, _end - _start)))
+                {
+                    // A client set to "SSL/TLS" on a STARTTLS port: its ClientHello is not a command.
+                    // Answering it with protocol errors helps nobody; explain in the log and hang up.
+                    ReportMistake(ClientMistake.TlsOnStartTlsPort);
+                    _start = _end = 0;
+                    return 0;
+                }
+            }
+
             return n;
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)

@@ -40,6 +40,9 @@ public sealed partial class AppendCommand : IImapCommand
             var pending = new PendingMessage(literal.Size, literal.NonSync, literal.Utf8, first);
             long total = 0;
             CheckMessage(session, pending, 0, 0);
+
+            // Before "+", like TOOBIG: an over-quota message is refused unread (RFC 9208 7 OVERQUOTA).
+            await QuotaCheck.EnsureRoomAsync(session, pending.Size, ct).ConfigureAwait(false);
             while (true)
             {
                 if (!pending.NonSync)
@@ -75,6 +78,7 @@ public sealed partial class AppendCommand : IImapCommand
                     }
 
                     CheckMessage(session, next, spools.Count, total);
+                    await QuotaCheck.EnsureRoomAsync(session, total + next.Size, ct).ConfigureAwait(false);
                 }
                 catch (ImapException)
                 {

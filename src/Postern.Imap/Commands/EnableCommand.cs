@@ -25,8 +25,14 @@ public sealed class EnableCommand : IImapCommand
 
             if (Enableable.Names.TryGetValue(arg.Text, out var extension) && (session.Enabled & extension) != extension)
             {
+                bool hadCondStore = session.IsCondStore;
                 session.Enabled |= extension;
-                newly.Add(arg.Text.ToUpperInvariant());
+                newly.Add(Enableable.Canonical(arg.Text));
+                if (!hadCondStore && session.IsCondStore)
+                {
+                    // RFC 7162 3.1: a mailbox selected before CONDSTORE came on learns its HIGHESTMODSEQ now.
+                    session.AnnounceHighestModSeq();
+                }
             }
         }
 

@@ -6,7 +6,7 @@ using Postern.Storage;
 
 namespace Postern.Imap.Commands;
 
-/// <summary>FETCH and UID FETCH (RFC 3501 6.4.5, 6.4.8).</summary>
+/// <summary>FETCH and UID FETCH (RFC 3501 6.4.5, 6.4.8), with MODSEQ, CHANGEDSINCE and VANISHED (RFC 7162 3.1.4, 3.1.5, 3.2.6).</summary>
 public sealed class FetchCommand : IImapCommand
 {
     private readonly bool _byUid;
@@ -15,11 +15,37 @@ public sealed class FetchCommand : IImapCommand
 
     public async Task ExecuteAsync(ImapSession session, ImapCommand command, CancellationToken ct)
     {
-        Arguments.Count(command, 2, 2);
+        Arguments.Count(command, 2, 3);
         var set = Arguments.Set(command.Args[0]);
         if (!FetchParser.TryParse(command.Args[1], out var items, out string error))
         {
             throw ImapException.Bad(error);
+        }
+
+        var modifiers = command.Args.Count == 3 ? FetchModifiers.Parse(command.Args[2]) : FetchModifiers.None;
+        if (modifiers.Vanished && (!_byUid || !session.IsQResync))
+        {
+            // RFC 7162 3.2.6: only UID FETCH, and only once QRESYNC is enabled.
+            throw ImapException.Bad("VANISHED needs UID FETCH and ENABLE QRESYNC");
+        }
+
+        if (modifiers.ChangedSince is not null || items.Any(i => i.Kind == FetchKind.ModSeq))
+        {
+            // CONDSTORE-enabling (RFC 7162 3.1); CHANGEDSINCE answers always carry MODSEQ (3.1.4.1).
+            session.TurnOnCondStore();
+        }
+
+        bool condStore = session.IsCondStore;
+        if (condStore && items.Any(i => i.Kind == FetchKind.Flags || i.SetsSeen))
+        {
+            // Every FETCH response with flags carries UID and MODSEQ under CONDSTORE (RFC 7162 3.1).
+            AddIfMissing(items, FetchKind.Uid);
+            AddIfMissing(items, FetchKind.ModSeq);
+        }
+
+        if (modifiers.ChangedSince is not null)
+        {
+            AddIfMissing(items, FetchKind.ModSeq);
         }
 
         // UID FETCH always reports the UID (RFC 3501 6.4.8).
@@ -30,6 +56,11 @@ public sealed class FetchCommand : IImapCommand
 
         var box = session.RequireSelected;
         var ranges = set.Resolve(_byUid ? box.MaxUid : (uint)box.Messages.Count);
+        if (modifiers.Vanished)
+        {
+            await SendVanishedAsync(session, box, set, modifiers.ChangedSince!.Value, ct).ConfigureAwait(false);
+        }
+
         // Messages can only change under us at NOOP/CHECK/EXPUNGE, so the index loop is stable.
         for (int i = 0; i < box.Messages.Count; i++)
         {
@@ -39,10 +70,44 @@ public sealed class FetchCommand : IImapCommand
                 continue;
             }
 
+            if (modifiers.ChangedSince is { } since && msg.ModSeq <= since)
+            {
+                continue;
+            }
+
             await FetchOneAsync(session, box, i + 1, msg, items, ct).ConfigureAwait(false);
         }
 
         session.Ok(command.Tag, (_byUid ? "UID " : "") + "FETCH completed");
+    }
+
+    private static void AddIfMissing(List<FetchItem> items, FetchKind kind)
+    {
+        if (!items.Any(i => i.Kind == kind))
+        {
+            items.Add(new FetchItem(kind));
+        }
+    }
+
+    /// <summary>
+    /// "VANISHED (EARLIER)" for UIDs of the set expunged after <paramref name="since"/> (RFC 7162 3.2.6).
+    /// "*" reaches up to the highest expunged UID, so messages expunged from the end are reported too.
+    /// </summary>
+    private static async Task SendVanishedAsync(ImapSession session, SelectedMailbox box, SequenceSet set, ulong since, CancellationToken ct)
+    {
+        var gone = await session.Store.ExpungedSinceAsync(box.Info.Id, since, ct).ConfigureAwait(false);
+        if (gone.Count == 0)
+        {
+            return;
+        }
+
+        var ranges = set.Resolve(Math.Max(box.MaxUid, gone.Max()));
+        // A UID still in the view is reported at the next refresh, with the numbering it needs.
+        var vanished = gone.Where(u => SequenceSet.Contains(ranges, u) && box.IndexOfUid(u) < 0).ToList();
+        if (vanished.Count > 0)
+        {
+            session.Untagged("VANISHED (EARLIER) " + UidSetText.Format(vanished));
+        }
     }
 
     private static async Task FetchOneAsync(ImapSession session, SelectedMailbox box, int msn, MessageInfo msg, List<FetchItem> items, CancellationToken ct)
@@ -105,6 +170,9 @@ public sealed class FetchCommand : IImapCommand
                     break;
                 case FetchKind.Uid:
                     connection.Write("UID " + msg.Uid);
+                    break;
+                case FetchKind.ModSeq:
+                    connection.Write("MODSEQ (" + msg.ModSeq + ")");
                     break;
                 case FetchKind.InternalDate:
                     connection.Write("INTERNALDATE " + ImapText.DateTime(msg.InternalDate));

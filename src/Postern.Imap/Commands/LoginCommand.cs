@@ -16,6 +16,7 @@ public sealed class LoginCommand : IImapCommand
         // never check it, so a plaintext login can never succeed (and never confirm a password).
         if (!session.Connection.IsTls)
         {
+            session.Connection.ReportMistake(Postern.Net.Diagnostics.ClientMistake.PasswordBeforeTls);
             throw ImapException.No(PrivacyRequired);
         }
 

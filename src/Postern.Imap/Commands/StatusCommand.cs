@@ -1,11 +1,13 @@
 using Postern.Imap.Parsing;
 using Postern.Imap.Session;
+using Postern.Storage;
 
 namespace Postern.Imap.Commands;
 
 /// <summary>
-/// STATUS (RFC 3501 6.3.10): MESSAGES, RECENT (always 0), UIDNEXT, UIDVALIDITY, UNSEEN, plus SIZE
-/// (RFC 8438 STATUS=SIZE, octets of all messages) and APPENDLIMIT (RFC 7889, the largest APPEND accepted).
+/// STATUS (RFC 3501 6.3.10, RFC 9051 6.3.11): MESSAGES, RECENT (always 0; not in rev2), UIDNEXT,
+/// UIDVALIDITY, UNSEEN, DELETED (rev2), SIZE (RFC 8438 STATUS=SIZE, octets of all messages),
+/// APPENDLIMIT (RFC 7889, the largest APPEND accepted) and HIGHESTMODSEQ (RFC 7162 3.1.10).
 /// </summary>
 public sealed class StatusCommand : IImapCommand
 {
@@ -19,25 +21,48 @@ public sealed class StatusCommand : IImapCommand
             throw ImapException.Bad("Expected a list of status items");
         }
 
-        var box = await session.Store.GetMailboxAsync(session.RequireAccount.Id, name, ct).ConfigureAwait(false)
-            ?? throw ImapException.No("[NONEXISTENT] No such mailbox");
-        var parts = new List<string>();
+        var words = new List<string>();
         foreach (var item in items.Items)
         {
             string word = item.Kind == ImapTokenKind.Atom ? item.Text.ToUpperInvariant() : "";
-            parts.Add(word switch
+            if (word is not ("MESSAGES" or "RECENT" or "UIDNEXT" or "UIDVALIDITY" or "UNSEEN" or "DELETED" or "SIZE" or "APPENDLIMIT" or "HIGHESTMODSEQ")
+                || (word == "RECENT" && session.IsRev2))
             {
-                "MESSAGES" => "MESSAGES " + box.MessageCount,
-                "RECENT" => "RECENT 0",
-                "UIDNEXT" => "UIDNEXT " + box.UidNext,
-                "UIDVALIDITY" => "UIDVALIDITY " + box.UidValidity,
-                "UNSEEN" => "UNSEEN " + box.UnseenCount,
-                "SIZE" => "SIZE " + box.TotalSize,
-                "APPENDLIMIT" => "APPENDLIMIT " + session.Options.MaxAppendSize,
-                "DELETED" => "DELETED " + await StatusItems.DeletedAsync(session, box, ct).ConfigureAwait(false),
-                _ => throw ImapException.Bad("Unknown status item"),
-            });
+                // RFC 9051 removed RECENT: a rev2 client asking for it made a syntax error.
+                throw ImapException.Bad("Unknown status item");
+            }
+
+            words.Add(word);
         }
+
+        var box = await session.Store.GetMailboxAsync(session.RequireAccount.Id, name, ct).ConfigureAwait(false)
+            ?? throw ImapException.No("[NONEXISTENT] No such mailbox");
+        int? deleted = null;
+        if (words.Contains("DELETED"))
+        {
+            // MailboxInfo has no \Deleted count yet: counted from the message list.
+            var messages = await session.Store.ListMessagesAsync(box.Id, ct).ConfigureAwait(false);
+            deleted = messages.Count(m => m.Flags.HasFlag(MessageFlags.Deleted));
+        }
+
+        if (words.Contains("HIGHESTMODSEQ"))
+        {
+            // A CONDSTORE-enabling command (RFC 7162 3.1).
+            session.TurnOnCondStore();
+        }
+
+        var parts = words.Select(word => word switch
+        {
+            "MESSAGES" => "MESSAGES " + box.MessageCount,
+            "RECENT" => "RECENT 0",
+            "UIDNEXT" => "UIDNEXT " + box.UidNext,
+            "UIDVALIDITY" => "UIDVALIDITY " + box.UidValidity,
+            "UNSEEN" => "UNSEEN " + box.UnseenCount,
+            "DELETED" => "DELETED " + deleted,
+            "SIZE" => "SIZE " + box.TotalSize,
+            "APPENDLIMIT" => "APPENDLIMIT " + session.Options.MaxAppendSize,
+            _ => "HIGHESTMODSEQ " + box.HighestModSeq,
+        });
 
         session.Untagged($"STATUS {ImapText.Mailbox(session, box.Name)} ({string.Join(' ', parts)})");
         session.Ok(command.Tag, "STATUS completed");

@@ -8,7 +8,7 @@ internal static class StatusItems
 {
     private static readonly HashSet<string> Known = new(StringComparer.Ordinal)
     {
-        "MESSAGES", "RECENT", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "SIZE", "APPENDLIMIT", "DELETED",
+        "MESSAGES", "RECENT", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "SIZE", "APPENDLIMIT", "DELETED", "HIGHESTMODSEQ",
     };
 
     public static bool IsKnown(string upper) => Known.Contains(upper);
@@ -23,6 +23,12 @@ internal static class StatusItems
     /// <summary>The "(item value ...)" part of a STATUS response for items already checked with <see cref="IsKnown"/>.</summary>
     public static async Task<string> FormatAsync(ImapSession session, MailboxInfo box, IReadOnlyList<string> items, CancellationToken ct)
     {
+        if (items.Contains("HIGHESTMODSEQ"))
+        {
+            // A CONDSTORE-enabling command, as STATUS is (RFC 7162 3.1).
+            session.TurnOnCondStore();
+        }
+
         var parts = new List<string>(items.Count);
         foreach (string item in items)
         {
@@ -35,7 +41,8 @@ internal static class StatusItems
                 "UNSEEN" => "UNSEEN " + box.UnseenCount,
                 "SIZE" => "SIZE " + box.TotalSize,
                 "APPENDLIMIT" => "APPENDLIMIT " + session.Options.MaxAppendSize,
-                _ => "DELETED " + await DeletedAsync(session, box, ct).ConfigureAwait(false),
+                "DELETED" => "DELETED " + await DeletedAsync(session, box, ct).ConfigureAwait(false),
+                _ => "HIGHESTMODSEQ " + box.HighestModSeq,
             });
         }
 

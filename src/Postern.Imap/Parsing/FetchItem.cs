@@ -19,6 +19,9 @@ public enum FetchKind
     Rfc822Header,
     Rfc822Text,
 
+    /// <summary>MODSEQ (RFC 7162 3.1.5).</summary>
+    ModSeq,
+
     /// <summary>BINARY[part]&lt;partial&gt; or BINARY.PEEK[...] (RFC 3516): the part with its transfer encoding undone.</summary>
     Binary,
 

@@ -68,6 +68,7 @@ public static class FetchParser
                 "RFC822" => FetchKind.Rfc822,
                 "RFC822.HEADER" => FetchKind.Rfc822Header,
                 "RFC822.TEXT" => FetchKind.Rfc822Text,
+                "MODSEQ" => FetchKind.ModSeq,
                 _ => null,
             };
             if (kind is null)

@@ -31,6 +31,14 @@ public static class Enableable
     /// </summary>
     public static readonly Dictionary<string, ImapExtensions> Names = new(StringComparer.OrdinalIgnoreCase)
     {
+        ["CONDSTORE"] = ImapExtensions.CondStore,
+
+        // RFC 7162 3.2.3: enabling QRESYNC enables CONDSTORE too.
+        ["QRESYNC"] = ImapExtensions.QResync | ImapExtensions.CondStore,
+        ["IMAP4rev2"] = ImapExtensions.Imap4Rev2,
         ["UTF8=ACCEPT"] = ImapExtensions.Utf8Accept,
     };
+
+    /// <summary>The canonical spelling of each name, as "* ENABLED" echoes it.</summary>
+    public static string Canonical(string name) => Names.Keys.FirstOrDefault(k => k.Equals(name, StringComparison.OrdinalIgnoreCase)) ?? name.ToUpperInvariant();
 }

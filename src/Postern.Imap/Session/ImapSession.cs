@@ -94,6 +94,11 @@ public sealed class ImapSession
         "NAMESPACE",
         "ID",
         "STATUS=SIZE",
+        "CONDSTORE",
+        "QRESYNC",
+        "IMAP4rev2",
+        "QUOTA",
+        "QUOTA=RES-STORAGE",
         "LIST-EXTENDED",
         "LIST-STATUS",
         "CREATE-SPECIAL-USE",
@@ -117,6 +122,31 @@ public sealed class ImapSession
     /// <summary>CONDSTORE is on: enabled, implied by QRESYNC, or switched on by a CONDSTORE-only command (RFC 7162 3.1).</summary>
     public bool IsCondStore => (Enabled & (ImapExtensions.CondStore | ImapExtensions.QResync)) != 0;
 
+    /// <summary>The client enabled QRESYNC (RFC 7162 3.2.3): VANISHED replaces EXPUNGE.</summary>
+    public bool IsQResync => (Enabled & ImapExtensions.QResync) != 0;
+
+    /// <summary>
+    /// Called by a CONDSTORE-enabling command (RFC 7162 3.1: FETCH/SEARCH MODSEQ, CHANGEDSINCE,
+    /// UNCHANGEDSINCE, STATUS HIGHESTMODSEQ). The first one run with a mailbox selected also sends
+    /// the HIGHESTMODSEQ the client has not seen yet.
+    /// </summary>
+    public void TurnOnCondStore()
+    {
+        if (!IsCondStore)
+        {
+            Enabled |= ImapExtensions.CondStore;
+            AnnounceHighestModSeq();
+        }
+    }
+
+    /// <summary>"* OK [HIGHESTMODSEQ n]" for the selected mailbox, if any (RFC 7162 3.1.2.1).</summary>
+    public void AnnounceHighestModSeq()
+    {
+        if (Selected is { } box)
+        {
+            Untagged($"OK [HIGHESTMODSEQ {box.HighestModSeq}] Highest");
+        }
+    }
     public void Untagged(string text) => Connection.WriteLine("* " + text);
 
     public void Ok(string tag, string text) => Connection.WriteLine(tag + " OK " + text);
@@ -139,6 +169,22 @@ public sealed class ImapSession
         _watch = Store.WatchMailbox(mailbox.Info.Id, Signal);
     }
 
+    /// <summary>
+    /// Deselects before SELECT/EXAMINE opens another mailbox: "* OK [CLOSED]" tells the client that
+    /// responses after it belong to the next mailbox (RFC 7162 3.2.11, RFC 9051 7.1). Sent only to
+    /// clients that enabled QRESYNC or rev2, which know the code.
+    /// </summary>
+    public void DeselectForSelect()
+    {
+        if (Selected is not null && (Enabled & (ImapExtensions.QResync | ImapExtensions.Imap4Rev2)) != 0)
+        {
+            Untagged("OK [CLOSED] Previous mailbox closed");
+        }
+
+        Deselect();
+    }
+
+    /// <summary>Leaves the Selected state without any response (CLOSE, UNSELECT: the tagged OK says it all).</summary>
     public void Deselect()
     {
         _watch?.Dispose();
@@ -183,14 +229,31 @@ public sealed class ImapSession
     /// Reloads the selected mailbox from the store and tells the client what changed (NOOP, CHECK,
     /// IDLE, after EXPUNGE). Never called during FETCH, STORE or SEARCH (RFC 3501 7.4.1).
     /// </summary>
+    /// <remarks>
+    /// Every committed change raises the mailbox's HIGHESTMODSEQ (appends, flag changes, expunges),
+    /// so an unchanged HIGHESTMODSEQ means nothing to report and the (possibly 100,000-message)
+    /// list is not read. HIGHESTMODSEQ is read before the list: a change committed in between is in
+    /// the list and also makes the next refresh look again, never the other way round.
+    /// </remarks>
     public async Task RefreshAsync(CancellationToken ct)
     {
         if (Selected is { } mailbox)
         {
             // Taken before reading, so a change committed during the read signals again.
             Drain();
+            var info = await Store.GetMailboxAsync(mailbox.Info.AccountId, mailbox.Info.Name, ct).ConfigureAwait(false);
+            bool sameBox = info is not null && info.Id == mailbox.Info.Id;
+            if (sameBox && info!.HighestModSeq != 0 && info.HighestModSeq == mailbox.HighestModSeq)
+            {
+                return;
+            }
+
             var current = await Store.ListMessagesAsync(mailbox.Info.Id, ct).ConfigureAwait(false);
-            mailbox.Apply(current, Untagged);
+            mailbox.Apply(current, Untagged, IsCondStore, IsQResync);
+            if (sameBox)
+            {
+                mailbox.HighestModSeq = Math.Max(mailbox.HighestModSeq, info!.HighestModSeq);
+            }
         }
     }
 }

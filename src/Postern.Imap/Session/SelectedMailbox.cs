@@ -18,6 +18,7 @@ public sealed class SelectedMailbox
         ReadOnly = readOnly;
         Messages = [.. messages];
         _cacheSize = cacheSize;
+        HighestModSeq = info.HighestModSeq;
         Keywords = [.. info.Keywords];
         foreach (var m in messages)
         {
@@ -74,6 +75,12 @@ public sealed class SelectedMailbox
 
     public bool ReadOnly { get; }
 
+    /// <summary>
+    /// The mailbox's HIGHESTMODSEQ as of the last full look at the store (SELECT, refresh): every
+    /// change up to it has been reported to the client (RFC 7162 3.1.2.1).
+    /// </summary>
+    public ulong HighestModSeq { get; set; }
+
     /// <summary>Messages in ascending UID order; index i is MSN i + 1.</summary>
     public List<MessageInfo> Messages { get; private set; }
 
@@ -120,12 +127,21 @@ public sealed class SelectedMailbox
     /// vanished message (ascending, each number valid at the moment it is sent, RFC 3501 7.4.1),
     /// EXISTS when the count differs, and FETCH FLAGS for changed flags.
     /// </summary>
-    public void Apply(IReadOnlyList<MessageInfo> current, Action<string> untagged)
+    public void Apply(IReadOnlyList<MessageInfo> current, Action<string> untagged) => Apply(current, untagged, false, false);
+
+    /// <summary>
+    /// Like <see cref="Apply(IReadOnlyList{MessageInfo}, Action{string})"/>; with CONDSTORE on, flag
+    /// changes carry UID and MODSEQ (RFC 7162 3.1: all later untagged FETCH responses do) and a
+    /// changed MODSEQ alone is reported too; with QRESYNC on, one "VANISHED uid-set" replaces the
+    /// EXPUNGE responses (RFC 7162 3.2.10).
+    /// </summary>
+    public void Apply(IReadOnlyList<MessageInfo> current, Action<string> untagged, bool condStore, bool qresync)
     {
         var old = Messages;
         int removed = 0;
         int j = 0;
         var flagChanges = new List<(int Msn, MessageInfo Message)>();
+        var vanished = new List<uint>();
         var next = new List<MessageInfo>(current.Count);
         for (int i = 0; i < old.Count; i++)
         {
@@ -137,16 +153,28 @@ public sealed class SelectedMailbox
             if (j < current.Count && current[j].Uid == old[i].Uid)
             {
                 next.Add(current[j]);
-                if (current[j].Flags != old[i].Flags || !current[j].Keywords.SequenceEqual(old[i].Keywords, StringComparer.OrdinalIgnoreCase))
+                bool flagsDiffer = current[j].Flags != old[i].Flags || !current[j].Keywords.SequenceEqual(old[i].Keywords, StringComparer.OrdinalIgnoreCase);
+                if (flagsDiffer || (condStore && current[j].ModSeq != old[i].ModSeq))
                 {
                     flagChanges.Add((i + 1 - removed, current[j]));
                 }
+            }
+            else if (qresync)
+            {
+                vanished.Add(old[i].Uid);
+                removed++;
             }
             else
             {
                 untagged($"{i + 1 - removed} EXPUNGE");
                 removed++;
             }
+        }
+
+        if (vanished.Count > 0)
+        {
+            // Without (EARLIER): the client removes these UIDs and renumbers (RFC 7162 3.2.10).
+            untagged("VANISHED " + UidSetText.Format(vanished));
         }
 
         // New messages always have UIDs above the old maximum (UIDs only ascend). EXPUNGE already
@@ -167,9 +195,16 @@ public sealed class SelectedMailbox
         AnnounceKeywords(next, untagged);
         foreach (var (msn, message) in flagChanges)
         {
-            untagged($"{msn} FETCH (FLAGS {ImapText.Flags(message)})");
+            untagged($"{msn} FETCH ({FlagData(message, condStore, withUid: condStore)})");
         }
     }
+
+    /// <summary>
+    /// "FLAGS (...)", plus " UID u" when asked, plus " MODSEQ (m)" under CONDSTORE, which every FETCH
+    /// response carrying flags includes once CONDSTORE is on (RFC 7162 3.1.4).
+    /// </summary>
+    public static string FlagData(MessageInfo message, bool condStore, bool withUid) =>
+        "FLAGS " + ImapText.Flags(message) + (withUid ? " UID " + message.Uid : "") + (condStore ? $" MODSEQ ({message.ModSeq})" : "");
 
     public bool TryGetCached(uint uid, out CachedStructure cached) => _cache.TryGetValue(uid, out cached!);
 

@@ -165,6 +165,7 @@ internal sealed class Pop3Session
             return null;
         }
 
+        Connection.ReportMistake(Postern.Net.Diagnostics.ClientMistake.PasswordBeforeTls);
         return CommandResult.Error(Connection.CanStartTls ? Replies.StlsFirst : Replies.TlsRequired);
     }
 

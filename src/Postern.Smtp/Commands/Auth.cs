@@ -18,6 +18,7 @@ internal sealed partial class SmtpSession
     {
         if (!IsSubmission)
         {
+            _connection.ReportMistake(Postern.Net.Diagnostics.ClientMistake.AuthOnRelayPort);
             Error(Replies.AuthNotOffered);
             return;
         }
@@ -25,6 +26,7 @@ internal sealed partial class SmtpSession
         if (!_connection.IsTls)
         {
             // No password ever crosses a plaintext connection, loopback included.
+            _connection.ReportMistake(Postern.Net.Diagnostics.ClientMistake.PasswordBeforeTls);
             Error(Replies.TlsFirst);
             return;
         }

@@ -51,6 +51,7 @@ public static class ConfigLoader
         BindSection(configuration, "Smtp", options.Smtp);
         BindSection(configuration, "Imap", options.Imap);
         BindSection(configuration, "Pop3", options.Pop3);
+        options.Quota = QuotaConfig.Read(configuration.GetSection("Quota"));
 
         // Endpoints are read key by key: the binder would silently drop an endpoint whose Mode or
         // Port does not parse, and a mail server must not quietly stop listening somewhere.
@@ -147,7 +148,20 @@ public static class ConfigLoader
             throw new UserError($"Endpoints {string.Join(" and ", clash.Select(c => c.Name))} are configured on the same port {clash.Key.Port}.");
         }
 
-        return result;
+        return [.. result.Select(r => r with { AlternatePort = AlternateOf(r, result) })];
+    }
+
+    /// <summary>
+    /// The port a client that chose the wrong security mode should use instead: the same service in
+    /// the other mode (lowest port first, so 587 before 26), and for the MX port the implicit-TLS
+    /// submission port.
+    /// </summary>
+    private static int? AlternateOf(EndpointInfo e, List<EndpointInfo> all)
+    {
+        var (protocol, mode) = e.Protocol == MailProtocol.SmtpRelay
+            ? (MailProtocol.Submission, TlsMode.Implicit)
+            : (e.Protocol, e.Mode == TlsMode.Implicit ? TlsMode.StartTls : TlsMode.Implicit);
+        return all.Where(o => o.Protocol == protocol && o.Mode == mode).Select(o => (int?)o.Port).Min();
     }
 
     private static IPAddress ParseAddress(string text, string endpoint)

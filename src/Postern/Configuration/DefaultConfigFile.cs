@@ -30,7 +30,12 @@ public static class DefaultConfigFile
           },
 
           // Connections open at once, in total and from one client address.
-          "Limits": { "MaxConnections": 10000, "MaxConnectionsPerAddress": 100 }
+          "Limits": { "MaxConnections": 10000, "MaxConnectionsPerAddress": 100 },
+
+          // Storage limit per account in MB (1 MB = 1024 KiB), reported by IMAP QUOTA and enforced on
+          // IMAP APPEND/COPY and SMTP delivery ("552 5.2.2 Mailbox is full"). 0 means unlimited;
+          // Users overrides it for single addresses (0 exempts one), e.g. "Users": { "ceo@example.org": 0 }.
+          "Quota": { "DefaultStorageMB": 0, "Users": { } }
         }
 
         """;

@@ -19,6 +19,9 @@ public sealed class PosternOptions
     public Imap.ImapOptions Imap { get; set; } = new();
 
     public Pop3.Pop3Options Pop3 { get; set; } = new();
+
+    /// <summary>Per-account storage limits (section Quota: DefaultStorageMB, Users:&lt;address&gt;); unlimited by default.</summary>
+    public Storage.Quotas.QuotaPolicy Quota { get; set; } = Storage.Quotas.QuotaPolicy.Unlimited;
 }
 
 public sealed class TlsOptions

@@ -29,6 +29,9 @@ public sealed class MailServer : IAsyncDisposable
         ILoggerFactory logs)
     {
         var identity = new ServerIdentity(options.Hostname);
+        // One policy from the Quota section for every protocol that stores mail.
+        options.Imap.Quota = options.Quota;
+        options.Smtp.Quota = options.Quota;
         var auth = new Authenticator(store);
         var limiter = new ConnectionLimiter(options.Limits);
         var smtp = new SmtpHandler(store, auth, identity, options.Smtp, logs.CreateLogger<SmtpHandler>());

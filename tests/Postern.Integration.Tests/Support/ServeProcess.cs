@@ -43,6 +43,50 @@ public sealed class ServeProcess : IAsyncDisposable
         }
     }
 
+    private readonly List<(string Text, TaskCompletionSource Seen)> _waiters = [];
+
+    /// <summary>
+    /// Waits (bounded) until the output contains <paramref name="text"/>; returns at once if it
+    /// already does. Driven by the output events, so no polling and no sleeps.
+    /// </summary>
+    public async Task WaitForLogAsync(string text, TimeSpan timeout)
+    {
+        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_all)
+        {
+            if (_all.ToString().Contains(text, StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            _waiters.Add((text, seen));
+        }
+
+        if (await Task.WhenAny(seen.Task, Task.Delay(timeout)) != seen.Task)
+        {
+            lock (_all)
+            {
+                _waiters.RemoveAll(w => w.Seen == seen);
+            }
+
+            throw new TimeoutException($"The server did not log \"{text}\" within {timeout.TotalSeconds:0} s. Its output:\n{Log}");
+        }
+    }
+
+    /// <summary>Appends a line of output and releases the waiters it satisfies; call with _all locked.</summary>
+    private void AppendLocked(string line)
+    {
+        _all.AppendLine(line);
+        for (int i = _waiters.Count - 1; i >= 0; i--)
+        {
+            if (line.Contains(_waiters[i].Text, StringComparison.Ordinal))
+            {
+                _waiters[i].Seen.TrySetResult();
+                _waiters.RemoveAt(i);
+            }
+        }
+    }
+
     /// <summary>Starts `dotnet postern.dll ARGS` and waits (bounded) until it prints "Press Ctrl+C".</summary>
     public static async Task<ServeProcess> StartAsync(IEnumerable<string> args, string? workingDirectory = null, IDictionary<string, string?>? env = null)
     {
@@ -83,7 +127,7 @@ public sealed class ServeProcess : IAsyncDisposable
             lock (serve._all)
             {
                 serve._stdout.AppendLine(e.Data);
-                serve._all.AppendLine(e.Data);
+                serve.AppendLocked(e.Data);
             }
 
             if (e.Data.StartsWith("Press Ctrl+C", StringComparison.Ordinal))
@@ -97,7 +141,7 @@ public sealed class ServeProcess : IAsyncDisposable
             {
                 lock (serve._all)
                 {
-                    serve._all.AppendLine(e.Data);
+                    serve.AppendLocked(e.Data);
                 }
             }
         };

@@ -30,6 +30,10 @@ public sealed class ServerFixture : IAsyncLifetime
 
     public string Host => "127.0.0.1";
 
+    /// <summary>Waits (bounded) until the server's output contains <paramref name="text"/>.</summary>
+    public Task WaitForLogAsync(string text, TimeSpan? timeout = null) =>
+        (_serve ?? throw new InvalidOperationException("The server is not running.")).WaitForLogAsync(text, timeout ?? TimeSpan.FromSeconds(20));
+
     public int Port(int standardPort) => standardPort + Offset;
 
     public static string User(string local) => $"{local}@{Domain}";
