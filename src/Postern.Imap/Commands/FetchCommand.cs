@@ -141,6 +141,8 @@ public sealed class FetchCommand : IImapCommand
             }
         }
 
+        // Decoded before the response starts, so an unknown encoding can still be a tagged NO (RFC 3516 4.3).
+        var binary = BinaryFetch.Prepare(pm, items);
         if (needsStructure)
         {
             structure = await MessageLoader.StructureAsync(session, msg.Uid, pm, ct).ConfigureAwait(false);
@@ -199,6 +201,9 @@ public sealed class FetchCommand : IImapCommand
                     connection.Write("RFC822.TEXT ");
                     WriteLiteral(connection, SectionReader.Read(pm!, new BodySection([], SectionText.Text, [])).Span);
                     break;
+                case FetchKind.Binary or FetchKind.BinarySize:
+                    await BinaryFetch.WriteAsync(session, box, msg, item, binary, ct).ConfigureAwait(false);
+                    break;
                 case FetchKind.Section:
                 {
                     var section = item.Section!;
@@ -235,6 +240,7 @@ public sealed class FetchCommand : IImapCommand
     {
         FetchKind.Rfc822Header or FetchKind.Rfc822Text => true,
         FetchKind.Section => !IsWhole(item.Section!),
+        FetchKind.Binary or FetchKind.BinarySize => BinaryFetch.NeedsParse(item),
         _ => false,
     };
 

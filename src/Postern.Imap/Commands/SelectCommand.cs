@@ -17,7 +17,7 @@ public sealed class SelectCommand : IImapCommand
     public async Task ExecuteAsync(ImapSession session, ImapCommand command, CancellationToken ct)
     {
         Arguments.Count(command, 1, 2);
-        string name = Arguments.Mailbox(command.Args[0]);
+        string name = Arguments.Mailbox(session, command.Args[0]);
         var parameters = command.Args.Count == 2 ? SelectParameters.Parse(command.Args[1]) : SelectParameters.None;
         if (parameters.QResync is not null && !session.IsQResync)
         {
@@ -116,6 +116,6 @@ public sealed class SelectCommand : IImapCommand
             attrs.Add(use);
         }
 
-        session.Untagged($"LIST ({string.Join(' ', attrs)}) \"/\" {ImapText.Mailbox(box.Name)}");
+        session.Untagged($"LIST ({string.Join(' ', attrs)}) \"/\" {ImapText.Mailbox(session, box.Name)}");
     }
 }

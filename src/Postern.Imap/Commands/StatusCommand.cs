@@ -14,7 +14,7 @@ public sealed class StatusCommand : IImapCommand
     public async Task ExecuteAsync(ImapSession session, ImapCommand command, CancellationToken ct)
     {
         Arguments.Count(command, 2, 2);
-        string name = Arguments.Mailbox(command.Args[0]);
+        string name = Arguments.Mailbox(session, command.Args[0]);
         var items = command.Args[1];
         if (items.Kind != ImapTokenKind.List || items.Items.Count == 0)
         {
@@ -64,7 +64,7 @@ public sealed class StatusCommand : IImapCommand
             _ => "HIGHESTMODSEQ " + box.HighestModSeq,
         });
 
-        session.Untagged($"STATUS {ImapText.Mailbox(box.Name)} ({string.Join(' ', parts)})");
+        session.Untagged($"STATUS {ImapText.Mailbox(session, box.Name)} ({string.Join(' ', parts)})");
         session.Ok(command.Tag, "STATUS completed");
     }
 }

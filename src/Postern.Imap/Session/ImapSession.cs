@@ -56,7 +56,7 @@ public sealed class ImapSession
     {
         get
         {
-            var caps = string.Join(' ', BaseCapabilities) + " APPENDLIMIT=" + Options.MaxAppendSize;
+            var caps = string.Join(' ', BaseCapabilities) + " " + LiteralPolicy.Capability(Options) + " APPENDLIMIT=" + Options.MaxAppendSize;
             if (State == ImapState.NotAuthenticated)
             {
                 if (Connection.CanStartTls)
@@ -84,7 +84,6 @@ public sealed class ImapSession
     [
         "IMAP4rev1",
         "SASL-IR",
-        "LITERAL+",
         "SPECIAL-USE",
         "CHILDREN",
         "UNSELECT",
@@ -107,6 +106,12 @@ public sealed class ImapSession
         "SORT=DISPLAY",
         "THREAD=ORDEREDSUBJECT",
         "THREAD=REFERENCES",
+        "LIST-EXTENDED",
+        "LIST-STATUS",
+        "CREATE-SPECIAL-USE",
+        "UTF8=ACCEPT",
+        "MULTIAPPEND",
+        "BINARY",
     ];
 
     /// <summary>What the client has turned on with ENABLE (RFC 5161); never switched off again.</summary>
@@ -114,6 +119,12 @@ public sealed class ImapSession
 
     /// <summary>The client enabled IMAP4rev2 (RFC 9051).</summary>
     public bool IsRev2 => (Enabled & ImapExtensions.Imap4Rev2) != 0;
+
+    /// <summary>
+    /// Mailbox names travel as UTF-8, not modified UTF-7: after ENABLE UTF8=ACCEPT (RFC 6855 3) or
+    /// IMAP4rev2 (RFC 9051 5.1).
+    /// </summary>
+    public bool Utf8Names => (Enabled & (ImapExtensions.Utf8Accept | ImapExtensions.Imap4Rev2)) != 0;
 
     /// <summary>CONDSTORE is on: enabled, implied by QRESYNC, or switched on by a CONDSTORE-only command (RFC 7162 3.1).</summary>
     public bool IsCondStore => (Enabled & (ImapExtensions.CondStore | ImapExtensions.QResync)) != 0;
@@ -261,6 +272,12 @@ public sealed class PendingLiteral(long size, bool nonSync)
 
     /// <summary>{n+}: the bytes follow without waiting for "+".</summary>
     public bool NonSync { get; } = nonSync;
+
+    /// <summary>The message is a literal8 "~{n}" (RFC 3516 4.4).</summary>
+    public bool Binary { get; init; }
+
+    /// <summary>The message is the UTF8 data item "UTF8 (~{n})" (RFC 6855 4); its ")" follows the literal.</summary>
+    public bool Utf8 { get; init; }
 
     /// <summary>Set once the command has read the literal (and the rest of its line).</summary>
     public bool Consumed { get; set; }
