@@ -1,3 +1,5 @@
+using Postern.Storage.Quotas;
+
 namespace Postern.Imap;
 
 /// <summary>Limits and timeouts of the IMAP server. Every value has a safe default.</summary>
@@ -38,4 +40,10 @@ public sealed class ImapOptions
 
     /// <summary>Messages whose ENVELOPE/BODYSTRUCTURE are cached per session for the selected mailbox.</summary>
     public int ParseCacheSize { get; set; } = 256;
+
+    /// <summary>
+    /// Per-account storage limits (RFC 9208), built from the Quota configuration section by the host,
+    /// not read from the Imap section.
+    /// </summary>
+    public QuotaPolicy Quota { get; set; } = QuotaPolicy.Unlimited;
 }

@@ -70,6 +70,14 @@ public sealed partial class MailConnection : IAsyncDisposable
     /// <summary>The certificate this server presented, once TLS is on (for SCRAM's tls-server-end-point binding).</summary>
     public System.Security.Cryptography.X509Certificates.X509Certificate? LocalCertificate => _ssl?.LocalCertificate;
 
+    /// <summary>
+    /// The RFC 9266 tls-exporter channel binding of this TLS session, or null without TLS or where
+    /// the exporter is unavailable (see <see cref="TlsExporter"/>).
+    /// </summary>
+    public byte[]? TlsExporterBinding => _ssl is null ? null : _exporterBinding ??= TlsExporter.TryExport(_ssl);
+
+    private byte[]? _exporterBinding;
+
     /// <summary>Whether this connection can still be upgraded with <see cref="StartTlsAsync"/>.</summary>
     public bool CanStartTls => !IsTls && _tls is not null;
 

@@ -1,3 +1,5 @@
+using Postern.Storage.Quotas;
+
 namespace Postern.Smtp;
 
 /// <summary>Limits and timeouts of the SMTP server; the defaults are safe for a small public server.</summary>
@@ -20,4 +22,10 @@ public sealed class SmtpOptions
 
     /// <summary>Folder for the temporary files DATA is streamed into; each file is deleted when the transaction ends.</summary>
     public string SpoolDirectory { get; set; } = Path.GetTempPath();
+
+    /// <summary>
+    /// Per-account storage limits, checked at RCPT and at the end of DATA (552 5.2.2); built from the
+    /// Quota configuration section by the host, not read from the Smtp section.
+    /// </summary>
+    public QuotaPolicy Quota { get; set; } = QuotaPolicy.Unlimited;
 }

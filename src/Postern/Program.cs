@@ -64,6 +64,21 @@ settings.SetAction((r, ct) => Run(() => SettingsCommand.RunAsync(
     DataFolder.Resolve(r.GetValue(data)), r.GetValue(settingsTarget)!, r.GetValue(clientOption), r.GetValue(jsonOption), r.GetValue(settingsOffset), ct)));
 root.Subcommands.Add(settings);
 
+// ---- check
+var checkHost = new Argument<string>("host") { Description = "The mail server to check (any server, not only Postern)" };
+var checkOffset = new Option<int>("--port-offset") { Description = "Add N to every port probed (HTTP and HTTPS included)" };
+var checkServerName = new Option<string?>("--servername") { Description = "The name certificates must be valid for (default: HOST)" };
+var checkCa = new Option<string?>("--ca") { Description = "A PEM file with one more trusted certificate (besides the system store)" };
+var checkJson = new Option<bool>("--json") { Description = "Machine-readable output" };
+var check = new Command("check", "Diagnose a mail server from the client side: ports, TLS, certificates, STARTTLS, autoconfig, and what to choose in each email program.") { checkHost };
+check.Options.Add(checkOffset);
+check.Options.Add(checkServerName);
+check.Options.Add(checkCa);
+check.Options.Add(checkJson);
+check.SetAction((r, ct) => Run(() => Postern.Check.CheckRunner.RunAsync(
+    r.GetValue(checkHost)!, r.GetValue(checkOffset), r.GetValue(checkServerName), r.GetValue(checkCa), r.GetValue(checkJson), ct)));
+root.Subcommands.Add(check);
+
 // ---- dns
 var dnsDomain = new Argument<string>("domain") { Description = "A domain served here" };
 var dns = new Command("dns", "Print the DNS records a domain should publish (zone-file form).") { dnsDomain };
@@ -80,7 +95,7 @@ dns.SetAction((r, ct) => Run(async () =>
     }
 
     var options = Postern.Configuration.ConfigLoader.Bind(Postern.Configuration.ConfigLoader.Build(dir));
-    Console.Write(Postern.Settings.DnsRecords.Render(d, options.Hostname, Postern.Configuration.ConfigLoader.ResolveEndpoints(options, 0, null)));
+    Console.Write(Postern.Settings.DnsRecords.Render(d, options.Hostname, Postern.Configuration.ConfigLoader.ResolveEndpoints(options, 0, null), Postern.Configuration.ConfigLoader.ResolveWebEndpoints(options, 0, null)));
 }));
 root.Subcommands.Add(dns);
 

@@ -50,6 +50,9 @@ public sealed partial class AppendCommand : IImapCommand
             throw ImapException.No("[TOOBIG] Message too large");
         }
 
+        // Before "+", like TOOBIG: an over-quota message is refused unread (RFC 9208 7 OVERQUOTA).
+        await QuotaCheck.EnsureRoomAsync(session, literal.Size, ct).ConfigureAwait(false);
+
         if (!literal.NonSync)
         {
             session.Connection.WriteLine("+ Ready for literal data");

@@ -60,7 +60,7 @@ public sealed class AuthenticateCommand : IImapCommand
         byte[]? binding = session.Connection.LocalCertificate is { } cert
             ? ScramSha256Server.ServerEndPoint(cert as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(cert.GetRawCertData()))
             : null;
-        var scram = new ScramSha256Server(session.Store, mechanism == ScramSha256Server.PlusMechanism, binding);
+        var scram = new ScramSha256Server(session.Store, mechanism == ScramSha256Server.PlusMechanism, binding, session.Connection.TlsExporterBinding);
         string clientFirst = Decode(initial ?? await ReadResponseAsync(session, "", ct).ConfigureAwait(false));
         string? serverFirst = await scram.StartAsync(clientFirst, ct).ConfigureAwait(false);
         if (serverFirst is null)

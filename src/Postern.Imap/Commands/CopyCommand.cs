@@ -26,6 +26,7 @@ public sealed class CopyCommand : IImapCommand
         string code = "";
         if (uids.Count > 0)
         {
+            await QuotaCheck.EnsureRoomForCopyAsync(session, uids, ct).ConfigureAwait(false);
             var result = await MailboxErrors.RunAsync(() => session.Store.CopyAsync(box.Info.Id, uids, target.Id, ct)).ConfigureAwait(false);
             // Messages another session expunged meanwhile are skipped; COPYUID lists what was copied.
             code = CopyUid.Code(result);

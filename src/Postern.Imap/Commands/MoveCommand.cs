@@ -30,6 +30,8 @@ public sealed class MoveCommand : IImapCommand
         var uids = MessageSelection.Uids(box, set, _byUid);
         if (uids.Count > 0)
         {
+            // No quota check: a MOVE stays inside the account (one quota root), so usage does not grow,
+            // and an over-quota user must still be able to move mail to Trash to clean up.
             var result = await MailboxErrors.RunAsync(() => session.Store.MoveAsync(box.Info.Id, uids, target.Id, ct)).ConfigureAwait(false);
             string code = CopyUid.Code(result);
             if (code.Length > 0)

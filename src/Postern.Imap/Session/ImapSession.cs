@@ -98,6 +98,8 @@ public sealed partial class ImapSession
         "CONDSTORE",
         "QRESYNC",
         "IMAP4rev2",
+        "QUOTA",
+        "QUOTA=RES-STORAGE",
     ];
 
     /// <summary>What the client has turned on with ENABLE (RFC 5161); never switched off again.</summary>

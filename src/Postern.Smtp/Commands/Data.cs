@@ -109,6 +109,16 @@ internal sealed partial class SmtpSession
         try
         {
             await spool.Stream.FlushAsync(_ct).ConfigureAwait(false);
+            if (await FullRecipientsAsync(transaction, spool.Stream.Length).ConfigureAwait(false) is > 0 and int full)
+            {
+                _log.MessageRejected(id, _remote, "mailbox full");
+                // One DATA reply covers every recipient (RFC 5321 3.3), and refusing only some would lose
+                // the message for them silently (no DSN yet): when all are full, 552 for good; when only
+                // some are, 452 so the client retries, and its next RCPT refuses just the full mailbox.
+                Send(full == transaction.Count ? Replies.MailboxFull : Replies.SomeMailboxesFull);
+                return;
+            }
+
             spool.Stream.Position = 0;
             var envelope = new InboundMessage(transaction.ReturnPath.ToString(), [.. transaction.LocalAccounts], [.. transaction.RemoteRecipients]);
             await _store.AcceptAsync(envelope, spool.Stream, _ct).ConfigureAwait(false);

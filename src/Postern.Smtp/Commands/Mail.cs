@@ -49,6 +49,7 @@ internal sealed partial class SmtpSession
         }
 
         bool utf8 = false;
+        long declaredSize = 0;
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var p in parsed.Parameters)
         {
@@ -75,6 +76,7 @@ internal sealed partial class SmtpSession
                         return;
                     }
 
+                    declaredSize = size;
                     break;
                 case "BODY":
                     // RFC 6152: we store octets as received, so both are fine.
@@ -123,7 +125,7 @@ internal sealed partial class SmtpSession
             }
         }
 
-        _transaction = new Transaction(from, utf8);
+        _transaction = new Transaction(from, utf8) { DeclaredSize = declaredSize };
         Send(Replies.SenderOk);
     }
 }

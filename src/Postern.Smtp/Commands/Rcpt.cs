@@ -59,7 +59,7 @@ internal sealed partial class SmtpSession
                 return;
             }
 
-            AddLocal(account.Id);
+            await AddLocalAsync(account).ConfigureAwait(false);
             return;
         }
 
@@ -85,9 +85,9 @@ internal sealed partial class SmtpSession
         Send(Replies.RecipientOk);
     }
 
-    private void AddLocal(long accountId)
+    private async Task AddLocalAsync(Storage.Account account)
     {
-        if (!_transaction!.Contains(accountId))
+        if (!_transaction!.Contains(account.Id))
         {
             if (_transaction.Count >= _options.MaxRecipients)
             {
@@ -97,7 +97,15 @@ internal sealed partial class SmtpSession
                 return;
             }
 
-            _transaction.Add(accountId);
+            if (!await RecipientHasRoomAsync(account).ConfigureAwait(false))
+            {
+                // Only this recipient is refused; the others of the transaction still get the message.
+                _log.MailboxFull(account.Address, _remote);
+                Send(Replies.MailboxFull);
+                return;
+            }
+
+            _transaction.Add(account.Id);
         }
 
         Send(Replies.RecipientOk);
@@ -111,7 +119,7 @@ internal sealed partial class SmtpSession
             var account = await _store.FindAccountAsync("postmaster@" + domain, _ct).ConfigureAwait(false);
             if (account is not null)
             {
-                AddLocal(account.Id);
+                await AddLocalAsync(account).ConfigureAwait(false);
                 return;
             }
         }

@@ -40,4 +40,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2010, Level = LogLevel.Debug, Message = "Could not send the final reply to {Remote}: {Reason}")]
     public static partial void FinalReplyFailed(this ILogger log, string remote, string reason);
+
+    [LoggerMessage(EventId = 2011, Level = LogLevel.Information, Message = "Refused recipient {Account} from {Remote}: mailbox full (quota)")]
+    public static partial void MailboxFull(this ILogger log, string account, string remote);
 }

@@ -70,6 +70,10 @@ internal static class Replies
     public static readonly Reply NoSuchUser = new(550, "5.1.1", "No such user here");
     public static readonly Reply RelayDenied = new(550, "5.7.1", "Relaying denied");
     public static readonly Reply TooManyRecipients = new(452, "4.5.3", "Too many recipients");
+    // RFC 3463 X.2.2 "mailbox full"; 552 as Dovecot's LMTP answers by default (quota_full_tempfail=no).
+    // At RCPT, RFC 5321 4.5.3.1.10 lets clients treat 552 as temporary, which suits a full mailbox too.
+    public static readonly Reply MailboxFull = new(552, "5.2.2", "Mailbox is full");
+    public static readonly Reply SomeMailboxesFull = new(452, "4.2.2", "Mailbox is full for some recipients; try again later");
     public static readonly Reply DeclaredSizeTooLarge = new(552, "5.3.4", "Message size exceeds fixed maximum message size");
 
     // ---- DATA outcomes

@@ -19,6 +19,12 @@ internal sealed class Transaction(SmtpAddress returnPath, bool utf8)
 
     public int Count => LocalAccounts.Count + RemoteRecipients.Count;
 
+    /// <summary>The SIZE= of MAIL (RFC 1870), 0 when not given; the RCPT quota check uses it.</summary>
+    public long DeclaredSize { get; set; }
+
+    /// <summary>Local accounts that have a quota, with their limit in octets; checked again at the end of DATA.</summary>
+    public Dictionary<long, long> QuotaLimits { get; } = [];
+
     public bool Contains(long accountId) => _localSet.Contains(accountId);
 
     public bool Contains(string remote) => _remoteSet.Contains(remote);

@@ -9,9 +9,9 @@ namespace Postern.Storage.Accounts;
 /// output, PBKDF2-HMAC-SHA256 is exactly SCRAM's Hi(), so the stored hash is SaltedPassword.
 /// </summary>
 /// <remarks>
-/// Channel binding: RFC 9266 tls-exporter needs TLS exporter keying material, which .NET's
-/// SslStream does not expose (dotnet/runtime#112529), so -PLUS binds with tls-server-end-point
-/// (RFC 5929), which is defined for TLS 1.2 and 1.3 alike. Unknown users get a salt derived from
+/// Channel binding for -PLUS: RFC 9266 tls-exporter when the connection can export keying
+/// material (Postern.Net.TlsExporter), and RFC 5929 tls-server-end-point, which is defined for
+/// TLS 1.2 and 1.3 alike and is what clients without an exporter (MailKit) use. Unknown users get a salt derived from
 /// the name with a per-process secret, so the exchange looks the same and fails only at the proof.
 /// </remarks>
 public sealed class ScramSha256Server
@@ -19,13 +19,16 @@ public sealed class ScramSha256Server
     public const string Mechanism = "SCRAM-SHA-256";
     public const string PlusMechanism = "SCRAM-SHA-256-PLUS";
     public const string ServerEndPointBinding = "tls-server-end-point";
+    public const string ExporterBinding = "tls-exporter";
 
     private const int MaxMessageLength = 4096;
     private static readonly byte[] DecoySecret = RandomNumberGenerator.GetBytes(32);
 
     private readonly IMailStore _store;
     private readonly bool _plus;
-    private readonly byte[]? _channelBinding;
+    private readonly byte[]? _serverEndPoint;
+    private readonly byte[]? _exporter;
+    private byte[]? _channelBinding;
     private string _gs2Header = "";
     private string _clientFirstBare = "";
     private string _serverFirst = "";
@@ -35,11 +38,13 @@ public sealed class ScramSha256Server
 
     /// <param name="plus">True for SCRAM-SHA-256-PLUS: the client must bind to <paramref name="serverEndPoint"/>.</param>
     /// <param name="serverEndPoint">The tls-server-end-point binding of this connection, or null without TLS.</param>
-    public ScramSha256Server(IMailStore store, bool plus, byte[]? serverEndPoint)
+    /// <param name="exporter">The tls-exporter binding of this connection, or null when unavailable.</param>
+    public ScramSha256Server(IMailStore store, bool plus, byte[]? serverEndPoint, byte[]? exporter = null)
     {
         _store = store;
         _plus = plus;
-        _channelBinding = serverEndPoint;
+        _serverEndPoint = serverEndPoint;
+        _exporter = exporter;
     }
 
     /// <summary>The user name the client gave (valid after <see cref="StartAsync"/>).</summary>
@@ -63,11 +68,15 @@ public sealed class ScramSha256Server
 
         string flag = clientFirst[..first];
         string authzid = clientFirst[(first + 1)..second];
+        _channelBinding = !_plus ? null
+            : flag == "p=" + ExporterBinding ? _exporter
+            : flag == "p=" + ServerEndPointBinding ? _serverEndPoint
+            : null;
         bool flagOk = _plus
-            ? flag == "p=" + ServerEndPointBinding && _channelBinding is not null
+            ? _channelBinding is not null
             // "y" means the client could bind but thinks we cannot: true for plain SCRAM only if we
             // do not offer -PLUS; we do when TLS is on, so "y" over TLS signals a downgrade (RFC 5802 6).
-            : flag == "n" || (flag == "y" && _channelBinding is null);
+            : flag == "n" || (flag == "y" && _serverEndPoint is null);
         if (!flagOk || (authzid.Length > 0 && !authzid.StartsWith("a=", StringComparison.Ordinal)))
         {
             return null;

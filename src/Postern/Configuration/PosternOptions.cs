@@ -19,6 +19,19 @@ public sealed class PosternOptions
     public Imap.ImapOptions Imap { get; set; } = new();
 
     public Pop3.Pop3Options Pop3 { get; set; } = new();
+
+    /// <summary>Per-account storage limits (section Quota: DefaultStorageMB, Users:&lt;address&gt;); unlimited by default.</summary>
+    public Storage.Quotas.QuotaPolicy Quota { get; set; } = Storage.Quotas.QuotaPolicy.Unlimited;
+
+    /// <summary>
+    /// serve's --port-offset as last applied by <see cref="ConfigLoader.ResolveEndpoints"/>: not a
+    /// configuration key, but recorded so the web host (started by MailServer) shifts its ports the
+    /// same way as the mail endpoints.
+    /// </summary>
+    public int AppliedPortOffset { get; internal set; }
+
+    /// <summary>serve's --bind as last applied by <see cref="ConfigLoader.ResolveEndpoints"/> (null: per-endpoint addresses).</summary>
+    public string? AppliedBind { get; internal set; }
 }
 
 public sealed class TlsOptions

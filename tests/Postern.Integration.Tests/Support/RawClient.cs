@@ -39,6 +39,9 @@ public sealed class RawClient : IAsyncDisposable
 
     public bool IsTls => _stream is SslStream;
 
+    /// <summary>The RFC 9266 tls-exporter channel binding of this client's TLS session (null if unavailable).</summary>
+    public byte[]? TlsExporterBinding => _stream is SslStream ssl ? Postern.Net.TlsExporter.TryExport(ssl) : null;
+
     public string? TlsProtocol => (_stream as SslStream)?.SslProtocol.ToString();
 
     public Task SendAsync(string text) => SendBytesAsync(Encoding.UTF8.GetBytes(text));

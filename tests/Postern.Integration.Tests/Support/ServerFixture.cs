@@ -56,7 +56,7 @@ public sealed class ServerFixture : IAsyncLifetime
     /// <summary>A port offset where all eight standard ports are free on 127.0.0.1 right now.</summary>
     public static int FindFreeOffset()
     {
-        int[] ports = [25, 26, 110, 143, 465, 587, 993, 995];
+        int[] ports = [25, 26, 80, 110, 143, 443, 465, 587, 993, 995];
         for (int attempt = 0; attempt < 200; attempt++)
         {
             int offset = Random.Shared.Next(20, 600) * 100;

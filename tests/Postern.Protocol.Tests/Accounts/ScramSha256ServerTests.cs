@@ -85,11 +85,29 @@ public sealed class ScramSha256ServerTests
         Assert.Null(await RunPlusClientAsync(store, alice.Address, "secret", serverBinding: binding, clientBinding: other));
     }
 
-    /// <summary>A minimal RFC 5802 client: returns the server-final message on success, null on refusal.</summary>
-    private static async Task<string?> RunPlusClientAsync(MemoryMailStore store, string user, string password, byte[] serverBinding, byte[] clientBinding)
+    [Fact]
+    public async Task Plus_binds_to_the_tls_exporter_when_the_connection_has_one()
     {
-        var server = new ScramSha256Server(store, plus: true, serverEndPoint: serverBinding);
-        const string gs2 = "p=tls-server-end-point,,";
+        var (store, _, alice) = await TestServer.CreateStoreAsync();
+        byte[] endPoint = ScramSha256Server.ServerEndPoint(TestServer.Tls.Certificate);
+        byte[] exporter = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+
+        Assert.NotNull(await RunPlusClientAsync(store, alice.Address, "secret", endPoint, exporter, "tls-exporter", exporter: exporter));
+        // The certificate hash is not the exporter: binding the wrong value fails at the proof.
+        Assert.Null(await RunPlusClientAsync(store, alice.Address, "secret", endPoint, endPoint, "tls-exporter", exporter: exporter));
+        // Without an exporter on the connection, asking for tls-exporter is refused at once.
+        var server = new ScramSha256Server(store, plus: true, serverEndPoint: endPoint, exporter: null);
+        Assert.Null(await server.StartAsync("p=tls-exporter,,n=alice@example.org,r=clientnonce0123", default));
+        // Unknown binding types are refused too.
+        server = new ScramSha256Server(store, plus: true, serverEndPoint: endPoint, exporter: exporter);
+        Assert.Null(await server.StartAsync("p=tls-unique,,n=alice@example.org,r=clientnonce0123", default));
+    }
+
+    /// <summary>A minimal RFC 5802 client: returns the server-final message on success, null on refusal.</summary>
+    private static async Task<string?> RunPlusClientAsync(MemoryMailStore store, string user, string password, byte[] serverBinding, byte[] clientBinding, string cbType = "tls-server-end-point", byte[]? exporter = null)
+    {
+        var server = new ScramSha256Server(store, plus: true, serverEndPoint: serverBinding, exporter: exporter);
+        string gs2 = $"p={cbType},,";
         string bare = $"n={user},r=clientnonce0123";
         string? serverFirst = await server.StartAsync(gs2 + bare, default);
         Assert.NotNull(serverFirst);
