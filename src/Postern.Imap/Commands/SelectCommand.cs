@@ -25,6 +25,9 @@ public sealed class SelectCommand : IImapCommand
             throw ImapException.Bad("QRESYNC is not enabled");
         }
 
+        // Structures computed in the mailbox being left go to the store's cache before it is forgotten.
+        await session.FlushStructuresAsync(ct).ConfigureAwait(false);
+
         // Selecting deselects first, without expunging; a failed SELECT leaves nothing selected (RFC 3501 6.3.1).
         session.DeselectForSelect();
         if (parameters.CondStore)

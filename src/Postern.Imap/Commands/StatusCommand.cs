@@ -37,14 +37,6 @@ public sealed class StatusCommand : IImapCommand
 
         var box = await session.Store.GetMailboxAsync(session.RequireAccount.Id, name, ct).ConfigureAwait(false)
             ?? throw ImapException.No("[NONEXISTENT] No such mailbox");
-        int? deleted = null;
-        if (words.Contains("DELETED"))
-        {
-            // MailboxInfo has no \Deleted count yet: counted from the message list.
-            var messages = await session.Store.ListMessagesAsync(box.Id, ct).ConfigureAwait(false);
-            deleted = messages.Count(m => m.Flags.HasFlag(MessageFlags.Deleted));
-        }
-
         if (words.Contains("HIGHESTMODSEQ"))
         {
             // A CONDSTORE-enabling command (RFC 7162 3.1).
@@ -58,7 +50,7 @@ public sealed class StatusCommand : IImapCommand
             "UIDNEXT" => "UIDNEXT " + box.UidNext,
             "UIDVALIDITY" => "UIDVALIDITY " + box.UidValidity,
             "UNSEEN" => "UNSEEN " + box.UnseenCount,
-            "DELETED" => "DELETED " + deleted,
+            "DELETED" => "DELETED " + box.DeletedCount,
             "SIZE" => "SIZE " + box.TotalSize,
             "APPENDLIMIT" => "APPENDLIMIT " + session.Options.MaxAppendSize,
             _ => "HIGHESTMODSEQ " + box.HighestModSeq,
