@@ -78,6 +78,8 @@ public sealed class FetchCommand : IImapCommand
             await FetchOneAsync(session, box, i + 1, msg, items, ct).ConfigureAwait(false);
         }
 
+        // Structures parsed in this FETCH go to the store's cache for the next session.
+        await session.FlushStructuresAsync(ct).ConfigureAwait(false);
         session.Ok(command.Tag, (_byUid ? "UID " : "") + "FETCH completed");
     }
 
@@ -131,7 +133,7 @@ public sealed class FetchCommand : IImapCommand
         bool needsStructure = items.Any(i => i.Kind is FetchKind.Envelope or FetchKind.BodyStructure or FetchKind.Body);
         ParsedMessage? pm = null;
         CachedStructure? structure = null;
-        if (needsParse || (needsStructure && !box.TryGetCached(msg.Uid, out _)))
+        if (needsParse)
         {
             pm = await MessageLoader.LoadAsync(session, msg.Uid, ct).ConfigureAwait(false);
             if (pm is null)
@@ -145,7 +147,12 @@ public sealed class FetchCommand : IImapCommand
         var binary = BinaryFetch.Prepare(pm, items);
         if (needsStructure)
         {
+            // From the session or store cache when another session computed it; parses only on a miss.
             structure = await MessageLoader.StructureAsync(session, msg.Uid, pm, ct).ConfigureAwait(false);
+            if (structure is null)
+            {
+                return; // expunged meanwhile, as above
+            }
         }
 
         connection.Write($"* {msn} FETCH (");
