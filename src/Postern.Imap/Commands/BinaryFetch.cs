@@ -1,4 +1,3 @@
-using System.Buffers;
 using MimeKit;
 using Postern.Imap.Mime;
 using Postern.Imap.Parsing;
@@ -82,7 +81,7 @@ internal static class BinaryFetch
         connection.Write("BINARY[" + spec + "]" + (item.PartialStart is { } s ? "<" + s + ">" : "") + " ");
         if (!NeedsParse(item))
         {
-            await WriteWholeAsync(session, box, msg, item.PartialStart, item.PartialCount, ct).ConfigureAwait(false);
+            await FetchCommand.WriteWholeAsync(session, box, msg, item.PartialStart, item.PartialCount, ct, literal8: true).ConfigureAwait(false);
             return;
         }
 
@@ -95,62 +94,5 @@ internal static class BinaryFetch
         // literal8 when the octets hold NUL, which a plain literal cannot carry (RFC 3516 4.2, 4.3).
         connection.Write((data.Contains((byte)0) ? "~{" : "{") + data.Length + "}\r\n");
         connection.Write(data);
-    }
-
-    /// <summary>The stored message as a literal8, streamed in chunks (an APPENDed literal8 may hold NUL).</summary>
-    private static async Task WriteWholeAsync(ImapSession session, SelectedMailbox box, MessageInfo msg, long? start, long count, CancellationToken ct)
-    {
-        var connection = session.Connection;
-        var stream = await session.Store.OpenMessageAsync(box.Info.Id, msg.Uid, ct).ConfigureAwait(false);
-        if (stream is null)
-        {
-            connection.Write("~{0}\r\n"u8);
-            return;
-        }
-
-        await using (stream.ConfigureAwait(false))
-        {
-            long size = stream.CanSeek ? stream.Length : msg.Size;
-            long from = start is { } s ? Math.Min(s, size) : 0;
-            long length = start is null ? size : Math.Min(count, size - from);
-            connection.Write("~{" + length + "}\r\n");
-            var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
-            try
-            {
-                // Skip to the origin (read and dropped when the stream cannot seek), then copy exactly length octets.
-                long skip = from;
-                if (stream.CanSeek)
-                {
-                    stream.Seek(from, SeekOrigin.Begin);
-                    skip = 0;
-                }
-
-                long left = length;
-                while (skip > 0 || left > 0)
-                {
-                    int want = (int)Math.Min(buffer.Length, skip > 0 ? skip : left);
-                    int n = await stream.ReadAsync(buffer.AsMemory(0, want), ct).ConfigureAwait(false);
-                    if (n == 0)
-                    {
-                        // Shorter than recorded: pad so the literal stays exactly as announced.
-                        n = want;
-                        buffer.AsSpan(0, n).Fill((byte)' ');
-                    }
-
-                    if (skip > 0)
-                    {
-                        skip -= n;
-                        continue;
-                    }
-
-                    await connection.WriteAsync(buffer.AsMemory(0, n), ct).ConfigureAwait(false);
-                    left -= n;
-                }
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-        }
     }
 }

@@ -273,15 +273,19 @@ public sealed class FetchCommand : IImapCommand
         connection.Write(data);
     }
 
-    /// <summary>Streams the stored octets as a literal, in chunks, without holding the message in memory.</summary>
-    private static async Task WriteWholeAsync(ImapSession session, SelectedMailbox box, MessageInfo msg, long? start, long count, CancellationToken ct)
+    /// <summary>
+    /// Streams the stored octets as a literal, in chunks, without holding the message in memory;
+    /// <paramref name="literal8"/> writes "~{n}" for BINARY[] (RFC 3516: an APPENDed literal8 may hold NUL).
+    /// </summary>
+    internal static async Task WriteWholeAsync(ImapSession session, SelectedMailbox box, MessageInfo msg, long? start, long count, CancellationToken ct, bool literal8 = false)
     {
+        string open = literal8 ? "~{" : "{";
         var connection = session.Connection;
         var stream = await session.Store.OpenMessageAsync(box.Info.Id, msg.Uid, ct).ConfigureAwait(false);
         if (stream is null)
         {
             // Gone since the last NOOP: the literal must still be well-formed.
-            connection.Write("{0}\r\n"u8);
+            connection.Write(open + "0}\r\n");
             return;
         }
 
@@ -291,7 +295,7 @@ public sealed class FetchCommand : IImapCommand
             long size = stream.CanSeek ? stream.Length : msg.Size;
             long from = start is { } s ? Math.Min(s, size) : 0;
             long length = start is null ? size : Math.Min(count, size - from);
-            connection.Write("{" + length + "}\r\n");
+            connection.Write(open + length + "}\r\n");
             if (from > 0)
             {
                 if (stream.CanSeek)
