@@ -115,6 +115,56 @@ public sealed class StartTlsAttackTests(ServerFixture server)
         Assert.StartsWith("h OK", (await c.ReadUntilAsync("h "))[^1]);
     }
 
+    /// <summary>
+    /// Login attempts made in plaintext (all refused unchecked, RFC 3501 6.2.3 LOGINDISABLED) leave
+    /// nothing behind: after the upgrade a real login works and capabilities are asked afresh.
+    /// </summary>
+    [Fact]
+    public async Task Imap_plaintext_login_attempts_leave_no_state_after_STARTTLS()
+    {
+        await using var c = await Wire.ConnectAsync(server, 143);
+        Assert.StartsWith("* OK ", await c.ReadLineAsync());
+        for (int i = 0; i < 6; i++)
+        {
+            await c.SendLineAsync($"p{i} LOGIN {ServerFixture.User("alice")} \"{ServerFixture.Password}\"");
+            Assert.Equal($"p{i} NO [PRIVACYREQUIRED] Login is disabled until TLS is active (use STARTTLS or port 993)", (await c.ReadUntilAsync($"p{i} "))[^1]);
+        }
+
+        await c.SendLineAsync("a STARTTLS");
+        Assert.StartsWith("a OK", (await c.ReadUntilAsync("a "))[^1]);
+        await c.StartTlsAsync();
+        await c.SendLineAsync($"b LOGIN {ServerFixture.User("alice")} \"wrong\"");
+        Assert.Equal("b NO [AUTHENTICATIONFAILED] Authentication failed", (await c.ReadUntilAsync("b "))[^1]);
+        await c.SendLineAsync($"c LOGIN {ServerFixture.User("alice")} \"{ServerFixture.Password}\"");
+        Assert.StartsWith("c OK", (await c.ReadUntilAsync("c "))[^1]);
+    }
+
+    [Theory]
+    [InlineData(587)]
+    [InlineData(26)]
+    public async Task Smtp_plaintext_AUTH_attempts_leave_no_state_after_STARTTLS(int port)
+    {
+        await using var c = await Wire.ConnectAsync(server, port);
+        Assert.StartsWith("220 ", await c.ReadSmtpReplyAsync());
+        await c.SendLineAsync("EHLO client.test");
+        await c.ReadSmtpReplyAsync();
+        for (int i = 0; i < 3; i++)
+        {
+            await c.SendLineAsync("AUTH PLAIN " + Plain(ServerFixture.User("alice")));
+            Assert.Equal("530 5.7.0 Must issue a STARTTLS command first", await c.ReadSmtpReplyAsync());
+        }
+
+        await c.SendLineAsync("STARTTLS");
+        Assert.Equal("220 2.0.0 Ready to start TLS", await c.ReadSmtpReplyAsync());
+        await c.StartTlsAsync();
+        await c.SendLineAsync("AUTH PLAIN " + Plain(ServerFixture.User("alice")));
+        Assert.Equal("503 5.5.1 Send EHLO first", await c.ReadSmtpReplyAsync());
+        await c.SendLineAsync("EHLO client.test");
+        Assert.Contains(await c.ReadSmtpReplyLinesAsync(), l => l == "250 AUTH PLAIN LOGIN");
+        await c.SendLineAsync("AUTH PLAIN " + Plain(ServerFixture.User("alice")));
+        Assert.Equal("235 2.7.0 Authentication successful", await c.ReadSmtpReplyAsync());
+    }
+
     [Fact]
     public async Task Imap_993_refuses_STARTTLS_inside_the_implicit_TLS_session()
     {
