@@ -349,6 +349,21 @@ public sealed class FramingLimitTests(ServerFixture server)
     }
 
     [Fact]
+    public async Task Imap_oversized_AUTHENTICATE_payloads_are_refused_and_the_session_survives()
+    {
+        await using var c = await Wire.ConnectAsync(server, 993, implicitTls: true);
+        Assert.StartsWith("* OK", await c.ReadLineAsync());
+        await c.SendLineAsync("a AUTHENTICATE PLAIN " + new string('A', 100_000));
+        Assert.Matches("^(a|\\*) BAD", await c.ReadLineAsync());
+        await c.SendLineAsync("b AUTHENTICATE PLAIN");
+        Assert.StartsWith("+", await c.ReadLineAsync());
+        await c.SendLineAsync(new string('A', 100_000));
+        Assert.Matches("^b (BAD|NO)", (await c.ReadUntilAsync("b "))[^1]);
+        await c.SendLineAsync("c AUTHENTICATE PLAIN " + Plain(ServerFixture.User("dave")));
+        Assert.StartsWith("c OK", (await c.ReadUntilAsync("c "))[^1]);
+    }
+
+    [Fact]
     public async Task Imap_framing_errors_and_the_BAD_limit()
     {
         await using var c = await Wire.ConnectAsync(server, 993, implicitTls: true);
