@@ -82,6 +82,13 @@ public sealed class CommandReader
             var bytes = line.Bytes.Span;
             tag ??= TagOf(bytes);
             bool literal = LiteralMarker.TryFindAtEnd(bytes, out long size, out bool nonSync);
+            if (!literal && EndsWithOverflowingNonSyncLiteral(bytes))
+            {
+                // "{99999999999999999999+}": too big to even parse, yet its octets are already on the
+                // way (RFC 7888) and would be read as commands; close like any too-large {n+}.
+                return new CommandFrame(FrameStatus.FatalTooLarge, default, tag);
+            }
+
             if (_buffer.WrittenCount + bytes.Length + 2 > _options.MaxCommandSize)
             {
                 // A refused {n+} literal is already on its way and would be read as commands: close instead.
@@ -142,6 +149,19 @@ public sealed class CommandReader
     }
 
     private ReadOnlyMemory<byte> _appendPrefix;
+
+    /// <summary>True when the line ends with "{" digits "+}" whose number is too long for <see cref="LiteralMarker"/>.</summary>
+    private static bool EndsWithOverflowingNonSyncLiteral(ReadOnlySpan<byte> line)
+    {
+        int open = line.LastIndexOf((byte)'{');
+        if (open < 0 || !line.EndsWith("+}"u8))
+        {
+            return false;
+        }
+
+        var digits = line[(open + 1)..^2];
+        return digits.Length > 0 && digits.IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0;
+    }
 
     /// <summary>
     /// True when the command so far is "tag APPEND mailbox ..." and the literal that ends
