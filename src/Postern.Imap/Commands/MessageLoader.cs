@@ -32,7 +32,11 @@ internal static class MessageLoader
     /// its header cache; a miss reads ahead the next messages of the view in one batch, so a SEARCH
     /// over the mailbox makes one store query per batch, not one per message.
     /// </summary>
-    public static async Task<ParsedMessage?> LoadHeaderAsync(ImapSession session, uint uid, CancellationToken ct)
+    public static async Task<ParsedMessage?> LoadHeaderAsync(ImapSession session, uint uid, CancellationToken ct) =>
+        await ReadHeaderAsync(session, uid, ct).ConfigureAwait(false) is { } header ? ParsedMessage.Parse(header.ToArray()) : null;
+
+    /// <summary>The raw header block behind <see cref="LoadHeaderAsync"/>, unparsed; null if the message is gone.</summary>
+    public static async Task<ReadOnlyMemory<byte>?> ReadHeaderAsync(ImapSession session, uint uid, CancellationToken ct)
     {
         var box = session.RequireSelected;
         if (!box.TryTakeHeader(uid, out var header))
@@ -54,7 +58,7 @@ internal static class MessageLoader
             }
         }
 
-        return ParsedMessage.Parse(header.ToArray());
+        return header;
     }
 
     /// <summary>

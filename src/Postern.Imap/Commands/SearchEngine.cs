@@ -53,11 +53,19 @@ internal static class SearchEngine
         {
             var msg = box.Messages[i];
             ParsedMessage? pm = null;
-            if (needsContent)
+            if (needsBody)
             {
-                pm = needsBody
-                    ? await MessageLoader.LoadAsync(session, msg.Uid, ct).ConfigureAwait(false)
-                    : await MessageLoader.LoadHeaderAsync(session, msg.Uid, ct).ConfigureAwait(false);
+                pm = await MessageLoader.LoadAsync(session, msg.Uid, ct).ConfigureAwait(false);
+            }
+            else if (needsContent && await MessageLoader.ReadHeaderAsync(session, msg.Uid, ct).ConfigureAwait(false) is { } header)
+            {
+                // Most messages fail a header search; rule those out without parsing them.
+                if (HeaderPrefilter.Excludes(key, header.Span))
+                {
+                    continue;
+                }
+
+                pm = ParsedMessage.Parse(header.ToArray());
             }
 
             if (!Matches(key, context, i + 1, msg, pm, 0))
