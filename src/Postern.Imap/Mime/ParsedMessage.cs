@@ -34,15 +34,66 @@ public sealed class ParsedMessage
         return options;
     }
 
+    /// <summary>
+    /// Most MIME parts shown (BODYSTRUCTURE, BODY[n]); the octets of later parts stay in the
+    /// message (BODY[], BODY[TEXT]) but are not split out. Dovecot's limit (its fix for
+    /// CVE-2020-12100): beyond it, 200,000 tiny parts cost MimeKit 600 MB and seconds per parse.
+    /// </summary>
+    public const int MaxParts = 10_000;
+
+    /// <summary>
+    /// Longest header field (first line plus continuation lines) given to MimeKit; see
+    /// <see cref="HeaderBloat"/>. A message with a longer one is parsed as its (cut) top-level
+    /// header over one opaque body: ENVELOPE and BODYSTRUCTURE stay bounded, while
+    /// BODY[]/BODY[HEADER]/BODY[TEXT] still return the stored octets unchanged.
+    /// </summary>
+    public const int MaxHeaderFieldBytes = 64 * 1024;
+
     public static ParsedMessage Parse(byte[] raw)
+    {
+        if (HeaderBloat.HasOversizedField(raw, MaxHeaderFieldBytes))
+        {
+            return ParseOpaque(raw);
+        }
+
+        try
+        {
+            return ParseMime(raw, raw.Length);
+        }
+        catch (TooManyPartsException tooMany)
+        {
+            // Parse only up to where part MaxParts + 1 begins.
+            try
+            {
+                return ParseMime(raw, tooMany.Offset);
+            }
+            catch (TooManyPartsException)
+            {
+                return ParseOpaque(raw);
+            }
+        }
+    }
+
+    private static ParsedMessage ParseMime(byte[] raw, int length)
     {
         var begins = new Dictionary<object, long>(ReferenceEqualityComparer.Instance);
         var ends = new List<(object Entity, long End)>();
-        using var stream = new MemoryStream(raw, writable: false);
+        using var stream = new MemoryStream(raw, 0, length, writable: false);
         var parser = new MimeParser(Options, stream, persistent: false);
         parser.MimeMessageBegin += (_, e) => begins[e.Message] = e.BeginOffset;
         parser.MimeMessageEnd += (_, e) => ends.Add((e.Message, e.EndOffset));
-        parser.MimeEntityBegin += (_, e) => begins[e.Entity] = e.BeginOffset;
+        parser.MimeEntityBegin += (_, e) =>
+        {
+            if (begins.Count >= MaxParts)
+            {
+                // Cut before the boundary line that opens this part, so the shorter parse ends cleanly.
+                int at = (int)Math.Clamp(e.BeginOffset, 0, length);
+                int boundaryLine = raw.AsSpan(0, Math.Max(0, at - 1)).LastIndexOf((byte)'\n') + 1;
+                throw new TooManyPartsException(boundaryLine);
+            }
+
+            begins[e.Entity] = e.BeginOffset;
+        };
         parser.MimeEntityEnd += (_, e) => ends.Add((e.Entity, e.EndOffset));
         var message = parser.ParseMessage();
         var parsed = new ParsedMessage(raw, message);
@@ -59,6 +110,29 @@ public sealed class ParsedMessage
         // The top-level message is the whole stored octets, whatever the parser reported.
         parsed._spans[message] = new Span(0, FindBodyStart(raw, 0, raw.Length), raw.Length);
         return parsed;
+    }
+
+    /// <summary>The top-level header (each field cut to <see cref="MaxHeaderFieldBytes"/>) over one body of all the rest.</summary>
+    private static ParsedMessage ParseOpaque(byte[] raw)
+    {
+        int bodyStart = FindBodyStart(raw, 0, raw.Length);
+        using var header = new MemoryStream(HeaderBloat.Compact(raw.AsSpan(0, bodyStart), MaxHeaderFieldBytes), writable: false);
+        var message = new MimeParser(Options, header, persistent: false).ParseMessage();
+        var parsed = new ParsedMessage(raw, message);
+        var whole = new Span(0, bodyStart, raw.Length);
+        parsed._spans[message] = whole;
+        if (message.Body is { } body)
+        {
+            parsed._spans[body] = whole;
+        }
+
+        return parsed;
+    }
+
+    /// <summary>Thrown from the parser's event to stop it at the part that is one too many.</summary>
+    private sealed class TooManyPartsException(int offset) : Exception
+    {
+        public int Offset { get; } = offset;
     }
 
     /// <summary>The offset just after the blank line that ends the header (or the end when there is none).</summary>
