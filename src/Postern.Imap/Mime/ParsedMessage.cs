@@ -43,42 +43,57 @@ public sealed class ParsedMessage
 
     /// <summary>
     /// Longest header field (first line plus continuation lines) given to MimeKit; see
-    /// <see cref="HeaderBloat"/>. A message with a longer one is parsed as its (cut) top-level
-    /// header over one opaque body: ENVELOPE and BODYSTRUCTURE stay bounded, while
-    /// BODY[]/BODY[HEADER]/BODY[TEXT] still return the stored octets unchanged.
+    /// <see cref="HeaderBloat"/>. Longer fields of the top-level header are cut in the copy that
+    /// MimeKit parses (offsets are mapped back, so sections stay byte-exact); a longer field in
+    /// a nested header makes the message parse as its top-level header over one opaque body.
+    /// BODY[], BODY[HEADER] and BODY[TEXT] always return the stored octets unchanged.
     /// </summary>
     public const int MaxHeaderFieldBytes = 64 * 1024;
 
     public static ParsedMessage Parse(byte[] raw)
     {
-        if (HeaderBloat.HasOversizedField(raw, MaxHeaderFieldBytes))
+        int bodyStart = FindBodyStart(raw, 0, raw.Length);
+        var view = new View(raw, 0, 0);
+        if (HeaderBloat.HasOversizedField(raw.AsSpan(0, bodyStart), MaxHeaderFieldBytes))
         {
-            return ParseOpaque(raw);
+            byte[] header = HeaderBloat.Compact(raw.AsSpan(0, bodyStart), MaxHeaderFieldBytes);
+            view = new View([.. header, .. raw.AsSpan(bodyStart)], header.Length, bodyStart - header.Length);
+        }
+
+        if (HeaderBloat.HasOversizedField(view.Bytes, MaxHeaderFieldBytes))
+        {
+            return ParseOpaque(raw, bodyStart);
         }
 
         try
         {
-            return ParseMime(raw, raw.Length);
+            return ParseMime(raw, view, view.Bytes.Length);
         }
         catch (TooManyPartsException tooMany)
         {
             // Parse only up to where part MaxParts + 1 begins.
             try
             {
-                return ParseMime(raw, tooMany.Offset);
+                return ParseMime(raw, view, tooMany.Offset);
             }
             catch (TooManyPartsException)
             {
-                return ParseOpaque(raw);
+                return ParseOpaque(raw, bodyStart);
             }
         }
     }
 
-    private static ParsedMessage ParseMime(byte[] raw, int length)
+    /// <summary>What MimeKit parses: the stored octets, or a copy whose top-level header was cut (offsets past it shift back).</summary>
+    private readonly record struct View(byte[] Bytes, int ShiftFrom, int Shift)
+    {
+        public long ToRaw(long offset) => offset >= ShiftFrom ? offset + Shift : offset;
+    }
+
+    private static ParsedMessage ParseMime(byte[] raw, View view, int length)
     {
         var begins = new Dictionary<object, long>(ReferenceEqualityComparer.Instance);
         var ends = new List<(object Entity, long End)>();
-        using var stream = new MemoryStream(raw, 0, length, writable: false);
+        using var stream = new MemoryStream(view.Bytes, 0, length, writable: false);
         var parser = new MimeParser(Options, stream, persistent: false);
         parser.MimeMessageBegin += (_, e) => begins[e.Message] = e.BeginOffset;
         parser.MimeMessageEnd += (_, e) => ends.Add((e.Message, e.EndOffset));
@@ -88,7 +103,7 @@ public sealed class ParsedMessage
             {
                 // Cut before the boundary line that opens this part, so the shorter parse ends cleanly.
                 int at = (int)Math.Clamp(e.BeginOffset, 0, length);
-                int boundaryLine = raw.AsSpan(0, Math.Max(0, at - 1)).LastIndexOf((byte)'\n') + 1;
+                int boundaryLine = view.Bytes.AsSpan(0, Math.Max(0, at - 1)).LastIndexOf((byte)'\n') + 1;
                 throw new TooManyPartsException(boundaryLine);
             }
 
@@ -101,8 +116,8 @@ public sealed class ParsedMessage
         {
             if (begins.TryGetValue(entity, out long begin))
             {
-                int b = (int)Math.Clamp(begin, 0, raw.Length);
-                int e = (int)Math.Clamp(end, b, raw.Length);
+                int b = (int)Math.Clamp(view.ToRaw(begin), 0, raw.Length);
+                int e = (int)Math.Clamp(view.ToRaw(end), b, raw.Length);
                 parsed._spans[entity] = new Span(b, FindBodyStart(raw, b, e), e);
             }
         }
@@ -112,10 +127,13 @@ public sealed class ParsedMessage
         return parsed;
     }
 
-    /// <summary>The top-level header (each field cut to <see cref="MaxHeaderFieldBytes"/>) over one body of all the rest.</summary>
-    private static ParsedMessage ParseOpaque(byte[] raw)
+    /// <summary>
+    /// The top-level header (each field cut to <see cref="MaxHeaderFieldBytes"/>) over one body
+    /// holding all the rest, undivided; a single-part body keeps its content so SEARCH TEXT still
+    /// looks into it.
+    /// </summary>
+    private static ParsedMessage ParseOpaque(byte[] raw, int bodyStart)
     {
-        int bodyStart = FindBodyStart(raw, 0, raw.Length);
         using var header = new MemoryStream(HeaderBloat.Compact(raw.AsSpan(0, bodyStart), MaxHeaderFieldBytes), writable: false);
         var message = new MimeParser(Options, header, persistent: false).ParseMessage();
         var parsed = new ParsedMessage(raw, message);
@@ -124,6 +142,10 @@ public sealed class ParsedMessage
         if (message.Body is { } body)
         {
             parsed._spans[body] = whole;
+            if (body is MimePart leaf)
+            {
+                leaf.Content = new MimeContent(new MemoryStream(raw, bodyStart, raw.Length - bodyStart, writable: false), leaf.ContentTransferEncoding);
+            }
         }
 
         return parsed;

@@ -71,9 +71,29 @@ public class HostileMimeTests
         Assert.True(clock.Elapsed < Bound, clock.Elapsed.ToString());
         Assert.True(envelope.Length < ParsedMessage.MaxHeaderFieldBytes * 2, envelope.Length.ToString());
 
-        // BODY[HEADER] is what was stored, all of it.
+        // BODY[HEADER] is what was stored, all of it; the body text is still searchable.
         var header = SectionReader.Read(pm, new BodySection([], SectionText.Header, []));
         Assert.Equal(ParsedMessage.FindBodyStart(raw, 0, raw.Length), header.Length);
+        Assert.Contains("body", nested ? Encoding.ASCII.GetString(raw[header.Length..]) : pm.Message.TextBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ACutTopLevelHeaderKeepsTheMimeStructureAndExactSections()
+    {
+        var field = new StringBuilder("To: a0@x.test");
+        for (int i = 1; field.Length < 500_000; i++)
+        {
+            field.Append(",\r\n a").Append(i).Append("@x.test");
+        }
+
+        var raw = Ascii(field + "\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nfirst needle\r\n--b\r\nContent-Type: text/html\r\n\r\n<p>second</p>\r\n--b--\r\n");
+        var pm = ParsedMessage.Parse(raw);
+        string structure = BodyStructureWriter.Write(pm, extensible: false);
+        Assert.StartsWith("((\"TEXT\" \"PLAIN\"", structure, StringComparison.Ordinal);
+        Assert.Contains("(\"TEXT\" \"HTML\"", structure, StringComparison.Ordinal);
+        Assert.Equal("<p>second</p>", Encoding.ASCII.GetString(SectionReader.Read(pm, new BodySection([2], SectionText.None, [])).Span));
+        Assert.Equal("Content-Type: text/html\r\n\r\n", Encoding.ASCII.GetString(SectionReader.Read(pm, new BodySection([2], SectionText.Mime, [])).Span));
+        Assert.Contains("first needle", pm.Message.TextBody, StringComparison.Ordinal);
     }
 
     [Fact]
