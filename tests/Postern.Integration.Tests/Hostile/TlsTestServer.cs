@@ -7,8 +7,8 @@ using Postern.Integration.Tests.Support;
 namespace Postern.Integration.Tests.Hostile;
 
 /// <summary>
-/// A Postern of its own (own data folder, own ports) for tests that rewrite its certificate
-/// files; <paramref name="switches"/> go to serve (e.g. extra SNI certificates).
+/// A Postern of its own (own data folder, own ports, optional users) for tests that rewrite its
+/// certificate files or fill mailboxes with hostile mail; <paramref name="switches"/> go to serve (e.g. extra SNI certificates).
 /// </summary>
 public sealed class TlsTestServer : IAsyncDisposable
 {
@@ -24,11 +24,17 @@ public sealed class TlsTestServer : IAsyncDisposable
 
     public string TlsDir => Path.Combine(DataDir, "tls");
 
-    public static async Task<TlsTestServer> StartAsync(Func<TlsTestServer, IEnumerable<string>> switches)
+    public static async Task<TlsTestServer> StartAsync(Func<TlsTestServer, IEnumerable<string>> switches, params string[] users)
     {
         var s = new TlsTestServer();
         var r = await PosternCli.RunAsync(s.DataDir, null, "init", "--hostname", "localhost", "--domain", ServerFixture.Domain);
         Assert.True(r.ExitCode == 0, r.ToString());
+        foreach (var u in users)
+        {
+            r = await PosternCli.RunAsync(s.DataDir, ServerFixture.Password + "\n", "user", "add", ServerFixture.User(u));
+            Assert.True(r.ExitCode == 0, r.ToString());
+        }
+
         s.Offset = ServerFixture.FindFreeOffset();
         s._serve = await ServeProcess.StartAsync(["--data", s.DataDir, "serve", "--port-offset", s.Offset.ToString(), "--bind", "127.0.0.1", .. switches(s)]);
         return s;
