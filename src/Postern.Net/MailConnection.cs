@@ -163,7 +163,7 @@ public sealed partial class MailConnection : IAsyncDisposable
         cts.CancelAfter(_tls.HandshakeTimeout);
         try
         {
-            await ssl.AuthenticateAsServerAsync(_tls.ServerOptions, cts.Token).ConfigureAwait(false);
+            await ssl.AuthenticateAsServerAsync(_tls.SelectOptionsAsync, null, cts.Token).ConfigureAwait(false); // by SNI, current certificate
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {

@@ -11,6 +11,12 @@ public sealed class SmtpOptions
     /// <summary>Distinct recipients per transaction; more get 452 4.5.3 (RFC 5321 4.5.3.1.8 requires at least 100).</summary>
     public int MaxRecipients { get; set; } = 100;
 
+    /// <summary>
+    /// Mail loop limit: a message whose Received fields, ours included, reach this many is refused
+    /// with 554 5.4.6 (Postfix's hopcount_limit, same default; see HopCounter).
+    /// </summary>
+    public int MaxHops { get; set; } = 50;
+
     /// <summary>Error replies a session may earn before it is closed with 421.</summary>
     public int MaxErrors { get; set; } = 10;
 

@@ -1,6 +1,6 @@
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
-using System.Security.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -61,17 +61,16 @@ public sealed class WebHost : IAsyncDisposable
                     listen.Protocols = e.IsHttps ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
                     if (e.IsHttps)
                     {
-                        listen.UseHttps(new HttpsConnectionAdapterOptions
+                        // The mail endpoints' policy object: same suites, no renegotiation, the
+                        // certificate chosen by SNI and replaced on disk without a restart.
+                        listen.UseHttps(new TlsHandshakeCallbackOptions
                         {
-                            ServerCertificate = tls.Certificate,
-                            SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
                             HandshakeTimeout = tls.HandshakeTimeout,
-                            ClientCertificateMode = ClientCertificateMode.NoCertificate,
-                            OnAuthenticate = (_, o) =>
+                            OnConnection = context =>
                             {
-                                // The same policy object as the mail endpoints: AEAD suites with forward secrecy, no renegotiation.
-                                o.CipherSuitesPolicy = tls.ServerOptions.CipherSuitesPolicy;
-                                o.AllowRenegotiation = false;
+                                var o = tls.CopyOptions(context.ClientHelloInfo.ServerName);
+                                o.ApplicationProtocols ??= [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11];
+                                return ValueTask.FromResult(o);
                             },
                         });
                     }

@@ -34,15 +34,81 @@ public sealed class ParsedMessage
         return options;
     }
 
+    /// <summary>
+    /// Most MIME parts shown (BODYSTRUCTURE, BODY[n]); the octets of later parts stay in the
+    /// message (BODY[], BODY[TEXT]) but are not split out. Dovecot's limit (its fix for
+    /// CVE-2020-12100): beyond it, 200,000 tiny parts cost MimeKit 600 MB and seconds per parse.
+    /// </summary>
+    public const int MaxParts = 10_000;
+
+    /// <summary>
+    /// Longest header field (first line plus continuation lines) given to MimeKit; see
+    /// <see cref="HeaderBloat"/>. Longer fields of the top-level header are cut in the copy that
+    /// MimeKit parses (offsets are mapped back, so sections stay byte-exact); a longer field in
+    /// a nested header makes the message parse as its top-level header over one opaque body.
+    /// BODY[], BODY[HEADER] and BODY[TEXT] always return the stored octets unchanged.
+    /// </summary>
+    public const int MaxHeaderFieldBytes = 64 * 1024;
+
     public static ParsedMessage Parse(byte[] raw)
+    {
+        int bodyStart = FindBodyStart(raw, 0, raw.Length);
+        var view = new View(raw, 0, 0);
+        if (HeaderBloat.HasOversizedField(raw.AsSpan(0, bodyStart), MaxHeaderFieldBytes))
+        {
+            byte[] header = HeaderBloat.Compact(raw.AsSpan(0, bodyStart), MaxHeaderFieldBytes);
+            view = new View([.. header, .. raw.AsSpan(bodyStart)], header.Length, bodyStart - header.Length);
+        }
+
+        if (HeaderBloat.HasOversizedField(view.Bytes, MaxHeaderFieldBytes))
+        {
+            return ParseOpaque(raw, bodyStart);
+        }
+
+        try
+        {
+            return ParseMime(raw, view, view.Bytes.Length);
+        }
+        catch (TooManyPartsException tooMany)
+        {
+            // Parse only up to where part MaxParts + 1 begins.
+            try
+            {
+                return ParseMime(raw, view, tooMany.Offset);
+            }
+            catch (TooManyPartsException)
+            {
+                return ParseOpaque(raw, bodyStart);
+            }
+        }
+    }
+
+    /// <summary>What MimeKit parses: the stored octets, or a copy whose top-level header was cut (offsets past it shift back).</summary>
+    private readonly record struct View(byte[] Bytes, int ShiftFrom, int Shift)
+    {
+        public long ToRaw(long offset) => offset >= ShiftFrom ? offset + Shift : offset;
+    }
+
+    private static ParsedMessage ParseMime(byte[] raw, View view, int length)
     {
         var begins = new Dictionary<object, long>(ReferenceEqualityComparer.Instance);
         var ends = new List<(object Entity, long End)>();
-        using var stream = new MemoryStream(raw, writable: false);
+        using var stream = new MemoryStream(view.Bytes, 0, length, writable: false);
         var parser = new MimeParser(Options, stream, persistent: false);
         parser.MimeMessageBegin += (_, e) => begins[e.Message] = e.BeginOffset;
         parser.MimeMessageEnd += (_, e) => ends.Add((e.Message, e.EndOffset));
-        parser.MimeEntityBegin += (_, e) => begins[e.Entity] = e.BeginOffset;
+        parser.MimeEntityBegin += (_, e) =>
+        {
+            if (begins.Count >= MaxParts)
+            {
+                // Cut before the boundary line that opens this part, so the shorter parse ends cleanly.
+                int at = (int)Math.Clamp(e.BeginOffset, 0, length);
+                int boundaryLine = view.Bytes.AsSpan(0, Math.Max(0, at - 1)).LastIndexOf((byte)'\n') + 1;
+                throw new TooManyPartsException(boundaryLine);
+            }
+
+            begins[e.Entity] = e.BeginOffset;
+        };
         parser.MimeEntityEnd += (_, e) => ends.Add((e.Entity, e.EndOffset));
         var message = parser.ParseMessage();
         var parsed = new ParsedMessage(raw, message);
@@ -50,8 +116,8 @@ public sealed class ParsedMessage
         {
             if (begins.TryGetValue(entity, out long begin))
             {
-                int b = (int)Math.Clamp(begin, 0, raw.Length);
-                int e = (int)Math.Clamp(end, b, raw.Length);
+                int b = (int)Math.Clamp(view.ToRaw(begin), 0, raw.Length);
+                int e = (int)Math.Clamp(view.ToRaw(end), b, raw.Length);
                 parsed._spans[entity] = new Span(b, FindBodyStart(raw, b, e), e);
             }
         }
@@ -59,6 +125,36 @@ public sealed class ParsedMessage
         // The top-level message is the whole stored octets, whatever the parser reported.
         parsed._spans[message] = new Span(0, FindBodyStart(raw, 0, raw.Length), raw.Length);
         return parsed;
+    }
+
+    /// <summary>
+    /// The top-level header (each field cut to <see cref="MaxHeaderFieldBytes"/>) over one body
+    /// holding all the rest, undivided; a single-part body keeps its content so SEARCH TEXT still
+    /// looks into it.
+    /// </summary>
+    private static ParsedMessage ParseOpaque(byte[] raw, int bodyStart)
+    {
+        using var header = new MemoryStream(HeaderBloat.Compact(raw.AsSpan(0, bodyStart), MaxHeaderFieldBytes), writable: false);
+        var message = new MimeParser(Options, header, persistent: false).ParseMessage();
+        var parsed = new ParsedMessage(raw, message);
+        var whole = new Span(0, bodyStart, raw.Length);
+        parsed._spans[message] = whole;
+        if (message.Body is { } body)
+        {
+            parsed._spans[body] = whole;
+            if (body is MimePart leaf)
+            {
+                leaf.Content = new MimeContent(new MemoryStream(raw, bodyStart, raw.Length - bodyStart, writable: false), leaf.ContentTransferEncoding);
+            }
+        }
+
+        return parsed;
+    }
+
+    /// <summary>Thrown from the parser's event to stop it at the part that is one too many.</summary>
+    private sealed class TooManyPartsException(int offset) : Exception
+    {
+        public int Offset { get; } = offset;
     }
 
     /// <summary>The offset just after the blank line that ends the header (or the end when there is none).</summary>

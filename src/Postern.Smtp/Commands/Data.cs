@@ -29,6 +29,9 @@ internal sealed partial class SmtpSession
         BareCrOrLf,
         LineTooLong,
         TooLarge,
+
+        /// <summary>Too many Received fields: a mail loop (HopCounter).</summary>
+        TooManyHops,
     }
 
     /// <summary>
@@ -101,6 +104,7 @@ internal sealed partial class SmtpSession
             {
                 DataRejection.BareCrOrLf => Replies.BareCrOrLf,
                 DataRejection.LineTooLong => Replies.DataLineTooLong,
+                DataRejection.TooManyHops => Replies.TooManyHops,
                 _ => Replies.MessageTooLarge,
             });
             return;
@@ -151,6 +155,7 @@ internal sealed partial class SmtpSession
 
         // The DATA command line itself ended with CRLF (bare-LF commands are refused).
         bool previousEndedWithCrlf = true;
+        var hops = new HopCounter(_options.MaxHops);
         while (true)
         {
             var line = await _connection.ReadLineAsync(DataReadLimit, _ct).ConfigureAwait(false);
@@ -194,6 +199,12 @@ internal sealed partial class SmtpSession
             }
 
             var data = DataLine.Unstuff(content);
+            hops.Line(data);
+            if (hops.Exceeded && rejection == DataRejection.None)
+            {
+                rejection = DataRejection.TooManyHops;
+            }
+
             size += data.Length + 2;
             if (size > _options.MaxMessageSize && rejection == DataRejection.None)
             {

@@ -78,6 +78,7 @@ internal static class Replies
 
     // ---- DATA outcomes
     public static readonly Reply MessageTooLarge = new(552, "5.3.4", "Message size exceeds fixed maximum message size");
+    public static readonly Reply TooManyHops = new(554, "5.4.6", "Too many hops (mail loop?)");
     public static readonly Reply BareCrOrLf = new(550, "5.6.0", "Message contains bare CR or LF; line endings must be CRLF");
     public static readonly Reply DataLineTooLong = new(554, "5.6.0", "Message has a line longer than 65536 octets");
     public static readonly Reply DataLineFarTooLong = new(554, "5.6.0", "Message line far too long; closing connection");

@@ -103,7 +103,7 @@ public static class Workspace
     {
         try
         {
-            return TlsPolicy.FromPemFiles(ResolvePath(dataDir, options.Tls.Certificate), ResolvePath(dataDir, options.Tls.Key));
+            return TlsConfig.Load(dataDir, options.Tls);
         }
         catch (TlsConfigurationException e)
         {

@@ -13,7 +13,17 @@ public static class DefaultConfigFile
           "Hostname": "{{hostname}}",
 
           // PEM certificate chain and private key, relative to this folder unless absolute.
-          "Tls": { "Certificate": "tls/cert.pem", "Key": "tls/key.pem" },
+          // Replacing the files (e.g. a renewed certificate) takes effect without a restart,
+          // normally within a second, at the latest after ReloadCheckSeconds; a replacement that
+          // does not load (garbage, key not matching, half-written) is logged and the old
+          // certificate keeps serving. Certificates adds one certificate per host name, chosen
+          // by the name the client asks for (SNI) on every TLS endpoint, https included; other
+          // names get the default. Example:
+          //   "Certificates": {
+          //     "mail.example.org": { "Certificate": "tls/mail.example.org/cert.pem", "Key": "tls/mail.example.org/key.pem" },
+          //     "*.example.net":    { "Certificate": "tls/example.net/cert.pem",      "Key": "tls/example.net/key.pem" }
+          //   }
+          "Tls": { "Certificate": "tls/cert.pem", "Key": "tls/key.pem", "ReloadCheckSeconds": 30 },
 
           // The endpoints. Mode is Implicit (TLS from the first byte) or StartTls.
           // Address "*" listens on every address; `serve --bind ADDR` overrides all of them,

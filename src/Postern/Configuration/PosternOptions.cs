@@ -41,4 +41,26 @@ public sealed class TlsOptions
 
     /// <summary>PEM private key, relative to the data folder unless absolute.</summary>
     public string Key { get; set; } = "tls/key.pem";
+
+    /// <summary>
+    /// Extra certificates chosen by the name the client asks for (SNI): host name (or
+    /// "*.domain") to its Certificate and Key. A client that sends no name, or one not listed,
+    /// gets the default certificate above.
+    /// </summary>
+    public Dictionary<string, TlsCertificateOptions> Certificates { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// How often (seconds) the certificate files are checked for replacement besides the file
+    /// system notifications that normally trigger a reload within a second.
+    /// </summary>
+    public int ReloadCheckSeconds { get; set; } = 30;
+}
+
+public sealed class TlsCertificateOptions
+{
+    /// <summary>PEM certificate chain, relative to the data folder unless absolute.</summary>
+    public string Certificate { get; set; } = "";
+
+    /// <summary>PEM private key, relative to the data folder unless absolute.</summary>
+    public string Key { get; set; } = "";
 }

@@ -14,6 +14,7 @@ public sealed class MailServer : IAsyncDisposable
 {
     private readonly List<MailListener> _listeners = [];
     private WebHost? _web;
+    private TlsCertificateWatcher? _certificates;
 
     private MailServer() { }
 
@@ -67,6 +68,12 @@ public sealed class MailServer : IAsyncDisposable
             l.Start();
         }
 
+        // Renewed certificates are picked up while running (TlsCertificateWatcher says how).
+        if (tls.Sources.Count > 0)
+        {
+            server._certificates = new TlsCertificateWatcher(tls, TimeSpan.FromSeconds(options.Tls.ReloadCheckSeconds), logs.CreateLogger("Postern.Net.Tls"));
+        }
+
         // The web side publishes what these listeners serve: same endpoints (with the same
         // --port-offset), same certificate and TLS policy.
         try
@@ -91,6 +98,8 @@ public sealed class MailServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _certificates?.Dispose();
+        _certificates = null;
         if (_web is not null)
         {
             await _web.DisposeAsync().ConfigureAwait(false);
