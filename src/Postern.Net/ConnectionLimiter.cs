@@ -14,6 +14,9 @@ public sealed class ConnectionLimiter
 
     public int Open => Volatile.Read(ref _total);
 
+    /// <summary>The limits and connection timeouts this limiter was made with.</summary>
+    public ConnectionLimits Limits => _limits;
+
     /// <summary>Takes a slot for <paramref name="address"/>; false when a limit is reached.</summary>
     public bool TryAcquire(IPAddress address)
     {

@@ -19,6 +19,9 @@ internal sealed partial class SmtpSession
 
     private static readonly byte[] Crlf = "\r\n"u8.ToArray();
 
+    /// <summary>Why the spool file could not be written, for the reply at the end of data.</summary>
+    private Exception? _spoolError;
+
     /// <summary>Why a message was refused at the end of data; the first, most serious reason wins.</summary>
     private enum DataRejection
     {
@@ -58,6 +61,7 @@ internal sealed partial class SmtpSession
 
         var transaction = _transaction;
         _transaction = null;
+        _spoolError = null;
         string id = ReceivedHeader.NewId();
         SpoolFile spool;
         try
@@ -66,9 +70,9 @@ internal sealed partial class SmtpSession
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // Our fault, not the client's: 451 before 354, so no data is sent in vain.
+            // Our fault, not the client's: 451 (452 when the disk is full) before 354, so no data is sent in vain.
             _log.StoreFailed(e, id);
-            Send(Replies.StoreFailed);
+            Send(StorageFailure.Reply(e));
             return;
         }
 
@@ -90,7 +94,7 @@ internal sealed partial class SmtpSession
 
         if (rejection == DataRejection.SpoolFailed)
         {
-            Send(Replies.StoreFailed);
+            Send(StorageFailure.Reply(_spoolError));
             return;
         }
 
@@ -126,7 +130,7 @@ internal sealed partial class SmtpSession
         catch (Exception e) when (!(e is OperationCanceledException && _ct.IsCancellationRequested))
         {
             _log.StoreFailed(e, id);
-            Send(Replies.StoreFailed);
+            Send(StorageFailure.Reply(e));
             return;
         }
 
@@ -225,6 +229,7 @@ internal sealed partial class SmtpSession
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             _log.StoreFailed(e, id);
+            _spoolError = e;
             return false;
         }
     }

@@ -32,7 +32,7 @@ public sealed class MailServer : IAsyncDisposable
         // One policy from the Quota section for every protocol that stores mail.
         options.Imap.Quota = options.Quota;
         options.Smtp.Quota = options.Quota;
-        var auth = new Authenticator(store);
+        var auth = new Authenticator(store, options.Auth);
         var limiter = new ConnectionLimiter(options.Limits);
         var smtp = new SmtpHandler(store, auth, identity, options.Smtp, logs.CreateLogger<SmtpHandler>());
         var imap = new ImapHandler(store, auth, identity, options.Imap, logs.CreateLogger<ImapHandler>());
@@ -42,12 +42,12 @@ public sealed class MailServer : IAsyncDisposable
         {
             foreach (var endpoint in endpoints)
             {
-                IConnectionHandler handler = endpoint.Protocol switch
+                IConnectionHandler handler = new ClientAddressScope(endpoint.Protocol switch
                 {
                     MailProtocol.Imap => imap,
                     MailProtocol.Pop3 => pop3,
                     _ => smtp,
-                };
+                });
                 server._listeners.Add(new MailListener(endpoint, handler, tls, limiter, logs.CreateLogger("Postern.Net.Listener")));
             }
         }
