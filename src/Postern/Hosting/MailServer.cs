@@ -34,6 +34,10 @@ public sealed class MailServer : IAsyncDisposable
         options.Smtp.Quota = options.Quota;
         var auth = new Authenticator(store, options.Auth);
         var limiter = new ConnectionLimiter(options.Limits);
+        if (limiter.MaxConnections < options.Limits.MaxConnections)
+        {
+            HostingLog.ConnectionsCappedByDescriptors(logs.CreateLogger("Postern.Net.Listener"), DescriptorBudget.SoftLimit() ?? 0, limiter.MaxConnections, options.Limits.MaxConnections);
+        }
         var smtp = new SmtpHandler(store, auth, identity, options.Smtp, logs.CreateLogger<SmtpHandler>());
         var imap = new ImapHandler(store, auth, identity, options.Imap, logs.CreateLogger<ImapHandler>());
         var pop3 = new Pop3Handler(store, auth, identity, options.Pop3, logs.CreateLogger<Pop3Handler>());

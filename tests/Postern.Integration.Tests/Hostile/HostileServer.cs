@@ -37,6 +37,8 @@ public sealed class HostileServer : IAsyncDisposable
 
     public int Port(int standard) => standard + Offset;
 
+    public bool HasExited => _process is null || _process.HasExited;
+
     /// <summary>Sets up a data folder (init, five users) in <paramref name="dataDir"/> or a new temp folder.</summary>
     public static async Task<HostileServer> CreateAsync(string? dataDir = null)
     {
