@@ -26,7 +26,9 @@ internal static class StorageFailure
                 return true;
             }
 
-            if (e is DbException { ErrorCode: SqliteFull })
+            // SqliteException keeps SQLite's result code in SqliteErrorCode (its HResult is a generic
+            // E_FAIL); read it by name, since this project does not depend on the SQLite provider.
+            if (e is DbException db && db.GetType().GetProperty("SqliteErrorCode")?.GetValue(db) is int code && (code & 0xFF) == SqliteFull)
             {
                 return true;
             }

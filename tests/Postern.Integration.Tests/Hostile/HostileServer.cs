@@ -58,6 +58,12 @@ public sealed class HostileServer : IAsyncDisposable
     /// <summary>Starts serve (listening on all addresses, so 127.0.0.x can connect) and waits until ready.</summary>
     public async Task StartAsync(IEnumerable<string> switches, int? fileLimit = null)
     {
+        if (_process is not null)
+        {
+            await KillAsync();
+            _process.Dispose();
+        }
+
         var args = new List<string> { PosternCli.Dll, "--data", DataDir, "serve", "--port-offset", Offset.ToString() };
         args.AddRange(switches);
         ProcessStartInfo psi;
@@ -143,6 +149,7 @@ public sealed class HostileServer : IAsyncDisposable
     {
         if (_process is { HasExited: false } p)
         {
+            // kill -9 of the server itself (with ulimit, sh exec'd into it, so this is the server).
             p.Kill(entireProcessTree: true);
             await p.WaitForExitAsync();
         }
@@ -181,6 +188,7 @@ public sealed class HostileServer : IAsyncDisposable
     {
         await KillAsync();
         _process?.Dispose();
+        _process = null;
         try
         {
             Directory.Delete(DataDir, recursive: true);
