@@ -278,3 +278,30 @@ public sealed class FileDescriptorExhaustionTests : IAsyncLifetime
         }
     }
 }
+
+/// <summary>Limits that would switch a defence off are refused at start with a sentence naming the key.</summary>
+public sealed class LimitConfigurationTests
+{
+    [Theory]
+    [InlineData("--Limits:WriteTimeout=00:00:00", "Limits:WriteTimeout")]
+    [InlineData("--Smtp:CommandTimeout=-00:00:01", "Smtp:CommandTimeout")]
+    [InlineData("--Auth:AccountFailureThreshold=0", "Auth:AccountFailureThreshold")]
+    [InlineData("--Limits:TlsHandshakeTimeout=soon", "Limits")]
+    public async Task A_bad_limit_stops_serve_with_a_clear_error(string setting, string key)
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "postern-badlimit-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            var r = await PosternCli.RunAsync(dir, null, "init", "--hostname", "localhost");
+            Assert.True(r.ExitCode == 0, r.ToString());
+            r = await PosternCli.RunAsync(dir, null, "serve", "--port-offset", ServerFixture.FindFreeOffset().ToString(), "--bind", "127.0.0.1", setting);
+            Assert.NotEqual(0, r.ExitCode);
+            Assert.Contains(key, r.All);
+            Assert.DoesNotContain("Press Ctrl+C", r.StdOut);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}
