@@ -13,7 +13,7 @@ namespace Postern.Integration.Tests.Hostile;
 /// POSTERN_DURABILITY_MESSAGES sets how many acknowledged messages the kill test aims for
 /// (default 1000; it stops earlier at its time bound and says how many it got).
 /// </summary>
-public sealed class DurabilityTests : IAsyncLifetime
+public sealed class DurabilityTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
 {
     private HostileServer _server = null!;
 
@@ -128,6 +128,7 @@ public sealed class DurabilityTests : IAsyncLifetime
             }
         }
 
+        output.WriteLine($"{rounds} kill -9 rounds in {total.Elapsed.TotalSeconds:0} s: {acked.Count} messages got 250, {appended.Count} APPEND OK, {seen.Count} distinct messages stored.");
         var missing = acked.Concat(appended).Where(id => !seen.ContainsKey(id)).ToList();
         var doubled = seen.Where(kv => kv.Value > 1).Select(kv => kv.Key).ToList();
         Assert.True(missing.Count == 0, $"{missing.Count} acknowledged messages are missing after kill -9 (of {acked.Count + appended.Count}); e.g. {missing.FirstOrDefault()}");
