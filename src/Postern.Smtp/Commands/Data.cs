@@ -155,9 +155,13 @@ internal sealed partial class SmtpSession
 
         // The DATA command line itself ended with CRLF (bare-LF commands are refused).
         bool previousEndedWithCrlf = true;
+        long started = Environment.TickCount64;
+        long received = 0;
         while (true)
         {
             var line = await _connection.ReadLineAsync(DataReadLimit, _ct).ConfigureAwait(false);
+            received += line.Bytes.Length + 2;
+            CheckDataRate(started, received);
             if (line.Status == LineStatus.Closed)
             {
                 _log.Closing(_remote, "connection closed during DATA");
@@ -210,6 +214,19 @@ internal sealed partial class SmtpSession
             {
                 rejection = DataRejection.SpoolFailed;
             }
+        }
+    }
+
+    /// <summary>
+    /// Ends DATA that arrives slower than <see cref="SmtpOptions.MinDataRate"/> allows (Postfix
+    /// smtpd_min_data_rate): the session answers 421 4.4.2 and closes, as for any timeout.
+    /// </summary>
+    private void CheckDataRate(long started, long received)
+    {
+        double allowedMs = _options.CommandTimeout.TotalMilliseconds + received * 1000.0 / Math.Max(1, _options.MinDataRate);
+        if (Environment.TickCount64 - started > allowedMs)
+        {
+            throw new IdleTimeoutException("The client sent message data too slowly.");
         }
     }
 

@@ -11,6 +11,7 @@ public static class LimitsCheck
     public static void Validate(PosternOptions o)
     {
         Positive(o.Limits.MaxConnections, "Limits:MaxConnections");
+        Positive(o.Smtp.MinDataRate, "Smtp:MinDataRate");
         Positive(o.Limits.MaxConnectionsPerAddress, "Limits:MaxConnectionsPerAddress");
         Duration(o.Limits.TlsHandshakeTimeout, "Limits:TlsHandshakeTimeout");
         Duration(o.Limits.WriteTimeout, "Limits:WriteTimeout");

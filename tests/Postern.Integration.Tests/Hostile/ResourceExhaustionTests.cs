@@ -21,7 +21,7 @@ public sealed class ResourceExhaustionTests : IAsyncLifetime
         _server = await HostileServer.CreateAsync();
         await _server.StartAsync([
             "--Limits:TlsHandshakeTimeout=00:00:02", "--Limits:WriteTimeout=00:00:02", "--Limits:MaxConnectionsPerAddress=50",
-            "--Smtp:PreAuthTimeout=00:00:02", "--Smtp:CommandTimeout=00:00:02",
+            "--Smtp:PreAuthTimeout=00:00:02", "--Smtp:CommandTimeout=00:00:02", "--Smtp:MinDataRate=1000",
             "--Imap:PreAuthTimeout=00:00:02", "--Imap:AuthenticatedTimeout=00:00:05",
             // The IMAP idle/write timeout is logged at Debug; the never-reading test waits for it.
             "--Logging:LogLevel:Postern.Imap.ImapHandler=Debug"]);
@@ -97,6 +97,44 @@ public sealed class ResourceExhaustionTests : IAsyncLifetime
             await imap.SendLineAsync("b STATUS INBOX (MESSAGES)");
             Assert.Contains("(MESSAGES 0)", await imap.ReadUntilAsync("* STATUS"));
         }
+    }
+
+    [Fact]
+    public async Task Data_trickled_in_short_lines_is_cut_off_by_the_minimum_data_rate()
+    {
+        await using var c = await HostileClient.ConnectAsync(_server.Port(25));
+        Assert.StartsWith("220", await c.ReadLineAsync());
+        await c.SendLineAsync("EHLO trickle.test");
+        Assert.StartsWith("250 ", await c.ReadUntilAsync("250 "));
+        await c.SendLineAsync("MAIL FROM:<x@remote.test>");
+        Assert.StartsWith("250", await c.ReadLineAsync());
+        await c.SendLineAsync($"RCPT TO:<{ServerFixture.User("erin")}>");
+        Assert.StartsWith("250", await c.ReadLineAsync());
+        await c.SendLineAsync("DATA");
+        Assert.StartsWith("354", await c.ReadLineAsync());
+
+        // A short line every 300 ms: every line is well inside the 2 s line timeout, but 10 octets per
+        // 300 ms is far below 1000 octets/s, so DATA must end at about 2 s + size/rate.
+        var sw = Stopwatch.StartNew();
+        string? reply = null;
+        var replyTask = c.ReadLineAsync(Bound);
+        while (!replyTask.IsCompleted && sw.Elapsed < Bound)
+        {
+            try
+            {
+                await c.SendAsync("trickle\r\n");
+            }
+            catch (IOException)
+            {
+                break;
+            }
+
+            await Task.WhenAny(replyTask, Task.Delay(300));
+        }
+
+        reply = await replyTask;
+        Assert.True(reply is not null && reply.StartsWith("421 4.4.2", StringComparison.Ordinal), $"after {sw.Elapsed} got: {reply ?? "(nothing)"}");
+        Assert.True(sw.Elapsed < Bound, $"DATA trickle lasted {sw.Elapsed}");
     }
 
     [Fact]
