@@ -80,7 +80,7 @@ public sealed class ImapHandler : IConnectionHandler
                     error = "Line too long";
                     break;
                 case FrameStatus.TooLarge:
-                    error = "Literal or command too large";
+                    error = frame.Error ?? "Literal or command too large";
                     break;
                 case FrameStatus.AppendLiteral when session.State == ImapState.NotAuthenticated && frame.NonSync && frame.LiteralSize > _options.MaxLiteralSize:
                     // Before login nobody may make us read (and throw away) a large message.
@@ -90,7 +90,7 @@ public sealed class ImapHandler : IConnectionHandler
                 case FrameStatus.AppendLiteral:
                     var prefix = ImapParser.Parse(frame.Bytes.Span, _options.MaxLiteralSize, _options.MaxNestingDepth);
                     command = prefix.Command;
-                    session.Literal = new PendingLiteral(frame.LiteralSize, frame.NonSync);
+                    session.Literal = new PendingLiteral(frame.LiteralSize, frame.NonSync) { Binary = frame.Binary, Utf8 = frame.Utf8 };
                     break;
                 default:
                     var outcome = ImapParser.Parse(frame.Bytes.Span, _options.MaxLiteralSize, _options.MaxNestingDepth);
@@ -114,7 +114,7 @@ public sealed class ImapHandler : IConnectionHandler
                 if (session.Literal is { } pending)
                 {
                     session.Literal = null;
-                    if (!pending.Consumed && pending.NonSync && !await DrainAsync(connection, pending.Size, ct).ConfigureAwait(false))
+                    if (!pending.Consumed && pending.NonSync && !await DrainAsync(session, pending.Size, ct).ConfigureAwait(false))
                     {
                         return;
                     }
@@ -188,23 +188,11 @@ public sealed class ImapHandler : IConnectionHandler
     /// Skips a refused APPEND's {n+} literal and the rest of its line: the client sent them without
     /// waiting, so they must not be read as commands. False if the connection ended or the line was too long.
     /// </summary>
-    private async Task<bool> DrainAsync(MailConnection connection, long size, CancellationToken ct)
-    {
-        var buffer = new byte[(int)Math.Min(size, 64 * 1024) + 1];
-        while (size > 0)
-        {
-            int n = await connection.ReadAsync(buffer.AsMemory(0, (int)Math.Min(size, buffer.Length)), ct).ConfigureAwait(false);
-            if (n == 0)
-            {
-                return false;
-            }
-
-            size -= n;
-        }
-
-        var rest = await connection.ReadLineAsync(_options.MaxLineLength, ct).ConfigureAwait(false);
-        return rest.Status == LineStatus.Line;
-    }
+    private Task<bool> DrainAsync(ImapSession session, long size, CancellationToken ct) =>
+        // The rest of the line may announce further {n+} messages (MULTIAPPEND, RFC 3502): skip those
+        // too, but before login none larger than an ordinary literal.
+        LiteralDrain.DrainCommandAsync(session.Connection, size, _options.MaxLineLength,
+            session.State == ImapState.NotAuthenticated ? _options.MaxLiteralSize : _options.MaxAppendSize, ct);
 
     private static async Task TryByeAsync(MailConnection connection, string text, CancellationToken ct)
     {

@@ -38,6 +38,12 @@ public sealed class ImapOptions
     /// <summary>Idle time allowed before login.</summary>
     public TimeSpan PreAuthTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// Advertise LITERAL- instead of LITERAL+ (RFC 7888 4): non-synchronising literals are then
+    /// limited to 4096 octets. Off by default, see <see cref="Session.LiteralPolicy"/>.
+    /// </summary>
+    public bool LiteralMinus { get; set; }
+
     /// <summary>Messages whose ENVELOPE/BODYSTRUCTURE are cached per session for the selected mailbox.</summary>
     public int ParseCacheSize { get; set; } = 256;
 

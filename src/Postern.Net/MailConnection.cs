@@ -93,6 +93,13 @@ public sealed partial class MailConnection : IAsyncDisposable
     /// <summary>True when no unread input is buffered (useful to decide when to flush pipelined replies).</summary>
     public bool HasBufferedInput => _end > _start;
 
+    /// <summary>
+    /// True when the client has sent bytes we have not read yet: buffered here, or already waiting
+    /// in the socket. Used to spot clients that talk before the server may expect it (SMTP
+    /// pregreeting); plaintext TCP only, since TLS may hold decrypted bytes we cannot see.
+    /// </summary>
+    public bool HasUnreadInput => HasBufferedInput || (_reader is System.Net.Sockets.NetworkStream { DataAvailable: true });
+
     /// <summary>Runs the TLS handshake on a fresh connection (implicit TLS endpoints).</summary>
     public Task AuthenticateImplicitTlsAsync(CancellationToken ct) => UpgradeAsync(ct);
 

@@ -89,6 +89,60 @@ internal static class Schema
         ) WITHOUT ROWID;
         CREATE INDEX expunged_modseq ON expunged(mailbox_id, modseq);
         """,
+
+        // 3: IMAP hot paths on large mailboxes. Counters in the mailbox row, kept by triggers in
+        // the same transaction as every message change (so they can never disagree with the rows)
+        // and computed once here for existing mail; an index for "changed since MODSEQ" (NOOP,
+        // IDLE); a partial index so a mailbox's keywords are read without scanning its messages;
+        // the header block of each body (filled at store time, lazily for older mail) and the
+        // computed ENVELOPE/BODYSTRUCTURE strings, both per blob so copies share them. An empty
+        // header means "not cached, read the file" (too long, or an empty message).
+        """
+        ALTER TABLE mailboxes ADD COLUMN message_count INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE mailboxes ADD COLUMN unseen_count  INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE mailboxes ADD COLUMN deleted_count INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE mailboxes ADD COLUMN total_size    INTEGER NOT NULL DEFAULT 0;
+        UPDATE mailboxes SET
+            message_count = (SELECT COUNT(*) FROM messages g WHERE g.mailbox_id = mailboxes.id),
+            unseen_count  = (SELECT COUNT(*) FROM messages g WHERE g.mailbox_id = mailboxes.id AND (g.flags & 1) = 0),
+            deleted_count = (SELECT COUNT(*) FROM messages g WHERE g.mailbox_id = mailboxes.id AND (g.flags & 8) <> 0),
+            total_size    = (SELECT COALESCE(SUM(g.size), 0) FROM messages g WHERE g.mailbox_id = mailboxes.id);
+        CREATE TRIGGER messages_counters_insert AFTER INSERT ON messages BEGIN
+            UPDATE mailboxes SET
+                message_count = message_count + 1,
+                unseen_count  = unseen_count + ((NEW.flags & 1) = 0),
+                deleted_count = deleted_count + ((NEW.flags & 8) <> 0),
+                total_size    = total_size + NEW.size
+            WHERE id = NEW.mailbox_id;
+        END;
+        CREATE TRIGGER messages_counters_delete AFTER DELETE ON messages BEGIN
+            UPDATE mailboxes SET
+                message_count = message_count - 1,
+                unseen_count  = unseen_count - ((OLD.flags & 1) = 0),
+                deleted_count = deleted_count - ((OLD.flags & 8) <> 0),
+                total_size    = total_size - OLD.size
+            WHERE id = OLD.mailbox_id;
+        END;
+        CREATE TRIGGER messages_counters_flags AFTER UPDATE OF flags ON messages
+        WHEN (OLD.flags & 9) <> (NEW.flags & 9) BEGIN
+            UPDATE mailboxes SET
+                unseen_count  = unseen_count + ((NEW.flags & 1) = 0) - ((OLD.flags & 1) = 0),
+                deleted_count = deleted_count + ((NEW.flags & 8) <> 0) - ((OLD.flags & 8) <> 0)
+            WHERE id = NEW.mailbox_id;
+        END;
+        CREATE INDEX messages_modseq ON messages(mailbox_id, modseq);
+        CREATE INDEX messages_keywords ON messages(mailbox_id, keywords) WHERE keywords IS NOT NULL;
+        CREATE TABLE headers (
+            blob_id INTEGER PRIMARY KEY REFERENCES blobs(id) ON DELETE CASCADE,
+            header  BLOB NOT NULL
+        );
+        CREATE TABLE structures (
+            blob_id       INTEGER PRIMARY KEY REFERENCES blobs(id) ON DELETE CASCADE,
+            envelope      TEXT NOT NULL,
+            bodystructure TEXT NOT NULL,
+            body          TEXT NOT NULL
+        );
+        """,
     ];
 
     /// <summary>The SQL of migration step <paramref name="version"/> (1-based), for upgrade tests.</summary>

@@ -26,9 +26,11 @@ public sealed partial class SqliteMailStore
         List<long> inboxes;
         try
         {
+            byte[] header = await HeaderOfStagedBodyAsync(body, ct).ConfigureAwait(false);
             inboxes = await WriteAsync((connection, tx) =>
             {
                 long blobId = InsertBlob(connection, tx, body);
+                InsertHeader(connection, tx, blobId, header);
                 var now = DateTimeOffset.UtcNow;
                 List<long> delivered = [];
                 foreach (long accountId in local)

@@ -176,8 +176,7 @@ public sealed partial class SqliteMailStore
         ReadAsync(connection =>
         {
             using var cmd = Command(connection, null, """
-                SELECT COALESCE(SUM(g.size), 0) FROM messages g JOIN mailboxes m ON m.id = g.mailbox_id
-                WHERE m.account_id = $account;
+                SELECT COALESCE(SUM(total_size), 0) FROM mailboxes WHERE account_id = $account;
                 """);
             cmd.Parameters.AddWithValue("$account", accountId);
             return (long)cmd.ExecuteScalar()!;

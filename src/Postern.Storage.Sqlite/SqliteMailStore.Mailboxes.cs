@@ -4,11 +4,11 @@ namespace Postern.Storage.Sqlite;
 
 public sealed partial class SqliteMailStore
 {
+    // Counters come from the mailbox row (kept by triggers, schema step 3), not from the messages.
     private const string MailboxColumns = """
         SELECT m.id, m.account_id, m.name, m.special_use, m.uid_validity, m.uid_next, m.subscribed,
-               COUNT(g.uid), COALESCE(SUM((g.flags & 1) = 0), 0), COALESCE(SUM(g.size), 0),
-               m.highest_modseq
-        FROM mailboxes m LEFT JOIN messages g ON g.mailbox_id = m.id
+               m.message_count, m.unseen_count, m.total_size, m.highest_modseq, m.deleted_count
+        FROM mailboxes m
         """;
 
     /// <inheritdoc/>
@@ -22,7 +22,6 @@ public sealed partial class SqliteMailStore
             using var cmd = Command(connection, tx, MailboxColumns + """
 
                 WHERE m.account_id = $account
-                GROUP BY m.id
                 ORDER BY m.name <> 'INBOX', m.name;
                 """);
             cmd.Parameters.AddWithValue("$account", accountId);
@@ -73,8 +72,7 @@ public sealed partial class SqliteMailStore
             using var tx = connection.BeginTransaction(deferred: true);
             using var cmd = Command(connection, tx, MailboxColumns + """
 
-                WHERE m.account_id = $account AND m.name = $name
-                GROUP BY m.id;
+                WHERE m.account_id = $account AND m.name = $name;
                 """);
             cmd.Parameters.AddWithValue("$account", accountId);
             cmd.Parameters.AddWithValue("$name", stored);
@@ -95,6 +93,7 @@ public sealed partial class SqliteMailStore
 
     private static IReadOnlyList<string> ReadKeywords(SqliteConnection connection, SqliteTransaction tx, long mailboxId)
     {
+        // Served by the partial index messages_keywords: only messages with keywords are visited.
         using var cmd = Command(connection, tx, "SELECT DISTINCT keywords FROM messages WHERE mailbox_id = $mailbox AND keywords IS NOT NULL;");
         cmd.Parameters.AddWithValue("$mailbox", mailboxId);
         using var reader = cmd.ExecuteReader();
@@ -156,6 +155,7 @@ public sealed partial class SqliteMailStore
         Subscribed: r.GetInt64(6) != 0)
     {
         HighestModSeq = (ulong)r.GetInt64(10),
+        DeletedCount = checked((int)r.GetInt64(11)),
         Keywords = Keywords.None,
     };
 }

@@ -76,9 +76,11 @@ public sealed partial class SqliteMailStore
         uint uid;
         try
         {
+            byte[] header = await HeaderOfStagedBodyAsync(body, ct).ConfigureAwait(false);
             uid = await WriteAsync((connection, tx) =>
             {
                 long blobId = InsertBlob(connection, tx, body);
+                InsertHeader(connection, tx, blobId, header);
                 var (newUid, modSeq) = AllocateUid(connection, tx, mailboxId);
                 InsertMessage(connection, tx, mailboxId, newUid, blobId, (int)flags & AllFlags, checkedKeywords, internalDate, body.Size, modSeq);
                 return newUid;

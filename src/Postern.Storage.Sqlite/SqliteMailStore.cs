@@ -281,7 +281,7 @@ public sealed partial class SqliteMailStore : IMailStore
     /// honoured only while waiting for the writer lock; once the transaction runs, it finishes
     /// (commit or rollback), never half.
     /// </summary>
-    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work, CancellationToken ct)
+    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work, CancellationToken ct, bool durable = true)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         await _writeLock.WaitAsync(ct).ConfigureAwait(false);
@@ -289,6 +289,13 @@ public sealed partial class SqliteMailStore : IMailStore
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             using var connection = OpenConnection();
+            if (!durable)
+            {
+                // Only for derived data (see WriteCacheAsync); OpenConnection sets FULL again on the next use.
+                using var sync = Command(connection, null, "PRAGMA synchronous = NORMAL;");
+                sync.ExecuteNonQuery();
+            }
+
             using var tx = connection.BeginTransaction(deferred: false); // BEGIN IMMEDIATE
             T result = work(connection, tx);
             tx.Commit();

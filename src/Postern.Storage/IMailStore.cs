@@ -121,6 +121,75 @@ public interface IMailStore : IAsyncDisposable
     /// </summary>
     Task<IReadOnlyList<uint>> ExpungeAsync(long mailboxId, IReadOnlyList<uint>? uids = null, CancellationToken ct = default);
 
+    // ---- incremental and cached reads (IMAP hot paths on large mailboxes)
+    //
+    // Each has a default that is correct but as slow as the whole-mailbox reads it replaces, so a
+    // store (or a test double) that only implements the core methods above still works.
+
+    /// <summary>
+    /// The mailbox's HIGHESTMODSEQ by id (RFC 7162 3.1.2.1) in one lookup; 0 when the mailbox does
+    /// not exist or the store cannot tell cheaply (the caller then reads the whole list).
+    /// </summary>
+    Task<ulong> GetHighestModSeqAsync(long mailboxId, CancellationToken ct = default) => Task.FromResult(0UL);
+
+    /// <summary>
+    /// The messages whose MODSEQ is above <paramref name="changedSince"/> (added or flag-changed
+    /// since then), in ascending UID order. With <see cref="ExpungedSinceAsync"/> it gives every
+    /// change since a known HIGHESTMODSEQ without reading the whole mailbox.
+    /// </summary>
+    async Task<IReadOnlyList<MessageInfo>> ListMessagesAsync(long mailboxId, ulong changedSince, CancellationToken ct = default) =>
+        [.. (await ListMessagesAsync(mailboxId, ct).ConfigureAwait(false)).Where(m => m.ModSeq > changedSince)];
+
+    /// <summary>
+    /// The header block of a message: its bytes up to and including the blank line that ends it, or
+    /// the whole message when there is none, at most <see cref="HeaderBlock.MaxRead"/> bytes. Null
+    /// if the UID is gone. Served from a cache where the store keeps one.
+    /// </summary>
+    async Task<ReadOnlyMemory<byte>?> ReadHeaderAsync(long mailboxId, uint uid, CancellationToken ct = default)
+    {
+        var stream = await OpenMessageAsync(mailboxId, uid, ct).ConfigureAwait(false);
+        if (stream is null)
+        {
+            return null;
+        }
+
+        await using (stream.ConfigureAwait(false))
+        {
+            return await HeaderBlock.ReadAsync(stream, HeaderBlock.MaxRead, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="ReadHeaderAsync"/> for many messages, in the order given; UIDs that are gone are
+    /// skipped. A store reads them in batches, never with one query per message.
+    /// </summary>
+    async IAsyncEnumerable<(uint Uid, ReadOnlyMemory<byte> Header)> ReadHeadersAsync(long mailboxId, IReadOnlyList<uint> uids,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        foreach (uint uid in uids)
+        {
+            if (await ReadHeaderAsync(mailboxId, uid, ct).ConfigureAwait(false) is { } header)
+            {
+                yield return (uid, header);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Computed IMAP strings (ENVELOPE, BODYSTRUCTURE, BODY) stored earlier with
+    /// <see cref="SetCachedStructuresAsync"/> for the given UIDs; UIDs with none (or gone) are absent.
+    /// The cache belongs to the message body, so every copy of a message shares it.
+    /// </summary>
+    Task<IReadOnlyDictionary<uint, MessageStructure>> GetCachedStructuresAsync(long mailboxId, IReadOnlyList<uint> uids, CancellationToken ct = default) =>
+        Task.FromResult<IReadOnlyDictionary<uint, MessageStructure>>(new Dictionary<uint, MessageStructure>());
+
+    /// <summary>
+    /// Remembers computed structures of messages (UIDs that are gone are ignored). A cache, not
+    /// mail: it may be lost in a crash, and it never changes what a message says.
+    /// </summary>
+    Task SetCachedStructuresAsync(long mailboxId, IReadOnlyList<(uint Uid, MessageStructure Structure)> structures, CancellationToken ct = default) =>
+        Task.CompletedTask;
+
     // ---- outbound queue
 
     /// <summary>Number of messages waiting in the outbound queue (the delivery worker comes later).</summary>

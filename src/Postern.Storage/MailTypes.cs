@@ -43,6 +43,9 @@ public sealed record MailboxInfo(
     /// <summary>RFC 7162 HIGHESTMODSEQ: the largest MODSEQ of any change in this mailbox (never decreases).</summary>
     public ulong HighestModSeq { get; init; }
 
+    /// <summary>Messages flagged \Deleted (RFC 9051 6.3.11 STATUS DELETED).</summary>
+    public int DeletedCount { get; init; }
+
     /// <summary>Keywords (non-system flags) ever stored in this mailbox, for FLAGS/PERMANENTFLAGS.</summary>
     public IReadOnlyList<string> Keywords { get; init; } = Array.Empty<string>();
 }
@@ -107,3 +110,9 @@ public static class DefaultMailboxes
 
 /// <summary>The outcome of a conditional flag change: messages changed (as they now are) and UIDs refused by UNCHANGEDSINCE.</summary>
 public sealed record FlagUpdate(IReadOnlyList<MessageInfo> Changed, IReadOnlyList<uint> Failed);
+
+/// <summary>
+/// The IMAP strings computed from a message's MIME structure (RFC 9051 7.5.2), cached by the store
+/// so a FETCH in any session need not parse the message again.
+/// </summary>
+public sealed record MessageStructure(string Envelope, string BodyStructure, string Body);

@@ -95,7 +95,7 @@ dns.SetAction((r, ct) => Run(async () =>
     }
 
     var options = Postern.Configuration.ConfigLoader.Bind(Postern.Configuration.ConfigLoader.Build(dir));
-    Console.Write(Postern.Settings.DnsRecords.Render(d, options.Hostname, Postern.Configuration.ConfigLoader.ResolveEndpoints(options, 0, null)));
+    Console.Write(Postern.Settings.DnsRecords.Render(d, options.Hostname, Postern.Configuration.ConfigLoader.ResolveEndpoints(options, 0, null), Postern.Configuration.ConfigLoader.ResolveWebEndpoints(options, 0, null)));
 }));
 root.Subcommands.Add(dns);
 

@@ -265,6 +265,11 @@ public sealed class CliTests : IDisposable
         Assert.Matches(@"(?m)^_imap\._tcp\.example\.test\.\s+\d+ IN SRV\s+10 1 143 ", r.StdOut);
         Assert.Matches(@"(?m)^_pop3s\._tcp\.example\.test\.\s+\d+ IN SRV\s+\d+ 1 995 ", r.StdOut);
         Assert.DoesNotContain(" 26 ", r.StdOut);
+        // Automatic set-up names, served by the HTTPS endpoint.
+        Assert.Matches(@"(?m)^autoconfig\.example\.test\.\s+\d+ IN CNAME mail\.example\.test\.$", r.StdOut);
+        Assert.Matches(@"(?m)^autodiscover\.example\.test\.\s+\d+ IN CNAME mail\.example\.test\.$", r.StdOut);
+        Assert.Matches(@"(?m)^_autodiscover\._tcp\.example\.test\.\s+\d+ IN SRV\s+0 1 443 mail\.example\.test\.$", r.StdOut);
+        Assert.Matches(@"(?m)^_ua-auto-config\.example\.test\.\s+\d+ IN TXT\s+""v=UAAC1; a=sha256; d=[A-Za-z0-9+/]{43}=""$", r.StdOut);
 
         r = await PosternCli.RunAsync(_dir, null, "dns", "elsewhere.test");
         Assert.Equal(1, r.ExitCode);

@@ -72,7 +72,7 @@ public sealed class MigrationTests(TempDirectory temp) : IClassFixture<TempDirec
         connection.Open();
         using var version = connection.CreateCommand();
         version.CommandText = "PRAGMA user_version;";
-        Assert.Equal(2L, version.ExecuteScalar());
+        Assert.Equal(3L, version.ExecuteScalar());
     }
 
     [Fact]

@@ -8,12 +8,19 @@ using Postern.Storage;
 namespace Postern.Imap.Commands;
 
 /// <summary>
-/// APPEND (RFC 3501 6.3.11) with UIDPLUS's APPENDUID (RFC 4315 3). The message literal is checked
-/// (mailbox, size) before "+" is sent and then streamed to a temporary file, so a 50 MiB message
-/// never sits in memory; the store takes it from there.
+/// APPEND (RFC 3501 6.3.11) with UIDPLUS's APPENDUID (RFC 4315 3) and MULTIAPPEND (RFC 3502): each
+/// message literal is checked (mailbox, size) before "+" is sent and then streamed to a temporary
+/// file, so a 50 MiB message never sits in memory. Only when every message has arrived are they
+/// stored, all or none. literal8 (RFC 3516 4.4) and the UTF8 data item (RFC 6855 4) are accepted.
 /// </summary>
 public sealed partial class AppendCommand : IImapCommand
 {
+    /// <summary>Most messages in one MULTIAPPEND; each is a spool file until the command ends.</summary>
+    public const int MaxMessages = 1000;
+
+    /// <summary>All messages of one MULTIAPPEND together may take this many times <see cref="ImapOptions.MaxAppendSize"/>.</summary>
+    public const int MaxTotalFactor = 4;
+
     public async Task ExecuteAsync(ImapSession session, ImapCommand command, CancellationToken ct)
     {
         var literal = session.Literal ?? throw ImapException.Bad("APPEND needs the message as a literal");
@@ -22,15 +29,173 @@ public sealed partial class AppendCommand : IImapCommand
             throw ImapException.Bad("Wrong number of arguments");
         }
 
-        string name = Arguments.Mailbox(command.Args[0]);
+        string name = Arguments.Mailbox(session, command.Args[0]);
+        var first = ParseMessageOptions(command.Args.Skip(1));
+        var box = await session.Store.GetMailboxAsync(session.RequireAccount.Id, name, ct).ConfigureAwait(false)
+            ?? throw ImapException.No("[TRYCREATE] No such mailbox");
+
+        var spools = new List<(FileStream Spool, AppendOptions Options, long Size)>();
+        try
+        {
+            var pending = new PendingMessage(literal.Size, literal.NonSync, literal.Utf8, first);
+            long total = 0;
+            CheckMessage(session, pending, 0, 0);
+
+            // Before "+", like TOOBIG: an over-quota message is refused unread (RFC 9208 7 OVERQUOTA).
+            await QuotaCheck.EnsureRoomAsync(session, pending.Size, ct).ConfigureAwait(false);
+            while (true)
+            {
+                if (!pending.NonSync)
+                {
+                    session.Connection.WriteLine("+ Ready for literal data");
+                }
+
+                var spool = CreateSpool(session);
+                spools.Add((spool, pending.Options, pending.Size));
+                await CopyLiteralAsync(session.Connection, spool, pending.Size, ct).ConfigureAwait(false);
+                literal.Consumed = true;
+                total += pending.Size;
+
+                // After the message: nothing (the end), or SP and the next message (RFC 3502 6).
+                var rest = await session.Connection.ReadLineAsync(session.Options.MaxLineLength, ct).ConfigureAwait(false);
+                if (rest.Status == LineStatus.Closed)
+                {
+                    throw new EndOfStreamException("The client closed the connection after an APPEND literal.");
+                }
+
+                if (rest.Status != LineStatus.Line)
+                {
+                    throw ImapException.Bad("Line too long after the message");
+                }
+
+                PendingMessage? next;
+                try
+                {
+                    next = ParseNext(session, rest.Bytes.Span, pending.Utf8);
+                    if (next is null)
+                    {
+                        break;
+                    }
+
+                    CheckMessage(session, next, spools.Count, total);
+                    await QuotaCheck.EnsureRoomAsync(session, total + next.Size, ct).ConfigureAwait(false);
+                }
+                catch (ImapException)
+                {
+                    // Refused before "+": a {n+} is already on its way and is skipped with the rest of the command.
+                    if (LiteralMarker.TryFindAtEnd(rest.Bytes.Span, out long size, out bool nonSync) && nonSync
+                        && !await LiteralDrain.DrainCommandAsync(session.Connection, size, session.Options.MaxLineLength, session.Options.MaxAppendSize, ct).ConfigureAwait(false))
+                    {
+                        throw new EndOfStreamException("Could not skip a refused APPEND literal.");
+                    }
+
+                    throw;
+                }
+
+                pending = next;
+            }
+
+            var uids = await StoreAllAsync(session, box, spools, ct).ConfigureAwait(false);
+
+            // A message appended to the selected mailbox is announced now (RFC 3501 6.3.11: EXISTS).
+            if (session.Selected?.Info.Id == box.Id)
+            {
+                await session.RefreshAsync(ct).ConfigureAwait(false);
+            }
+
+            session.Ok(command.Tag, $"[APPENDUID {box.UidValidity} {UidSet(uids)}] APPEND completed");
+        }
+        finally
+        {
+            foreach (var (spool, _, _) in spools)
+            {
+                await spool.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>The flags, keywords and date given before one message.</summary>
+    private sealed record AppendOptions(MessageFlags Flags, List<string> Keywords, DateTimeOffset? Date);
+
+    /// <summary>A message literal announced and not yet read.</summary>
+    private sealed record PendingMessage(long Size, bool NonSync, bool Utf8, AppendOptions Options);
+
+    private static void CheckMessage(ImapSession session, PendingMessage pending, int count, long total)
+    {
+        if (pending.Size > session.Options.MaxAppendSize)
+        {
+            // No "+" was sent, so the client sends nothing more (RFC 7888 4, RFC 9051 7.1 TOOBIG).
+            throw ImapException.No("[TOOBIG] Message too large");
+        }
+
+        if (count >= MaxMessages || total + pending.Size > session.Options.MaxAppendSize * MaxTotalFactor)
+        {
+            throw ImapException.No("[TOOBIG] Too many or too large messages in one APPEND");
+        }
+
+        if (pending.Utf8 && (session.Enabled & ImapExtensions.Utf8Accept) == 0)
+        {
+            // RFC 6855 4: the UTF8 data item is only valid once UTF8=ACCEPT is enabled.
+            throw ImapException.Bad("UTF8 data item needs ENABLE UTF8=ACCEPT");
+        }
+    }
+
+    /// <summary>
+    /// Parses what follows a message literal: empty at the end, else SP [flags] [date] then a literal
+    /// marker ({n}, {n+}, ~{n}, "UTF8 (~{n}"). Returns null at the end of the command.
+    /// </summary>
+    private static PendingMessage? ParseNext(ImapSession session, ReadOnlySpan<byte> line, bool closeUtf8)
+    {
+        if (closeUtf8)
+        {
+            // The UTF8 data item is "UTF8" SP "(" literal8 ")" (RFC 6855 4).
+            if (line.IsEmpty || line[0] != (byte)')')
+            {
+                throw ImapException.Bad("Expected ')' after the UTF8 message");
+            }
+
+            line = line[1..];
+        }
+
+        if (line.Trim((byte)' ').IsEmpty)
+        {
+            return null;
+        }
+
+        if (line[0] != (byte)' ' || !LiteralMarker.TryFindAtEnd(line, out long size, out bool nonSync))
+        {
+            throw ImapException.Bad("Unexpected data after the message");
+        }
+
+        int head = AppendMarker.Strip(line[..line.LastIndexOf((byte)'{')], out _, out bool utf8);
+
+        // Flags and date are parsed as the arguments of a made-up command, with the same tokenizer.
+        var fake = new byte[9 + head + 2];
+        "x APPEND "u8.CopyTo(fake);
+        line[..head].CopyTo(fake.AsSpan(9));
+        fake[^2] = (byte)'\r';
+        fake[^1] = (byte)'\n';
+        var outcome = ImapParser.Parse(fake, session.Options.MaxLiteralSize, session.Options.MaxNestingDepth);
+        if (outcome.Status != ParseStatus.Complete)
+        {
+            throw ImapException.Bad(outcome.Error ?? "Invalid message options");
+        }
+
+        return new PendingMessage(size, nonSync, utf8, ParseMessageOptions(outcome.Command!.Args));
+    }
+
+    private static AppendOptions ParseMessageOptions(IEnumerable<ImapToken> args)
+    {
         var flags = MessageFlags.None;
         var keywords = new List<string>();
         DateTimeOffset? date = null;
-        foreach (var arg in command.Args.Skip(1))
+        bool seenFlags = false;
+        foreach (var arg in args)
         {
-            if (arg.Kind == ImapTokenKind.List && date is null && keywords.Count == 0 && flags == MessageFlags.None)
+            if (arg.Kind == ImapTokenKind.List && date is null && !seenFlags)
             {
                 flags = Flags.Parse(arg.Items, keywords);
+                seenFlags = true;
             }
             else if (arg.Kind == ImapTokenKind.String && date is null)
             {
@@ -42,54 +207,61 @@ public sealed partial class AppendCommand : IImapCommand
             }
         }
 
-        var box = await session.Store.GetMailboxAsync(session.RequireAccount.Id, name, ct).ConfigureAwait(false)
-            ?? throw ImapException.No("[TRYCREATE] No such mailbox");
-        if (literal.Size > session.Options.MaxAppendSize)
-        {
-            // No "+" was sent, so the client sends nothing more (RFC 7888 4, RFC 9051 7.1 TOOBIG).
-            throw ImapException.No("[TOOBIG] Message too large");
-        }
+        return new AppendOptions(flags, keywords, date);
+    }
 
-        // Before "+", like TOOBIG: an over-quota message is refused unread (RFC 9208 7 OVERQUOTA).
-        await QuotaCheck.EnsureRoomAsync(session, literal.Size, ct).ConfigureAwait(false);
-
-        if (!literal.NonSync)
-        {
-            session.Connection.WriteLine("+ Ready for literal data");
-        }
-
+    private static FileStream CreateSpool(ImapSession session)
+    {
         string dir = session.Options.SpoolDirectory ?? Path.GetTempPath();
-        var spool = new FileStream(Path.Combine(dir, "postern-append-" + Path.GetRandomFileName()), FileMode.CreateNew,
+        return new FileStream(Path.Combine(dir, "postern-append-" + Path.GetRandomFileName()), FileMode.CreateNew,
             FileAccess.ReadWrite, FileShare.None, 64 * 1024, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
-        await using (spool.ConfigureAwait(false))
+    }
+
+    /// <summary>
+    /// Stores every message; if one fails, those already stored are removed again so the APPEND
+    /// leaves nothing behind (RFC 3502 6: "none of the messages are appended").
+    /// </summary>
+    private static async Task<List<uint>> StoreAllAsync(ImapSession session, MailboxInfo box, List<(FileStream Spool, AppendOptions Options, long Size)> spools, CancellationToken ct)
+    {
+        var uids = new List<uint>(spools.Count);
+        try
         {
-            await CopyLiteralAsync(session.Connection, spool, literal.Size, ct).ConfigureAwait(false);
-            literal.Consumed = true;
-
-            // The command ends after the literal; MULTIAPPEND (RFC 3502) is not offered.
-            var rest = await session.Connection.ReadLineAsync(session.Options.MaxLineLength, ct).ConfigureAwait(false);
-            if (rest.Status == LineStatus.Closed)
+            foreach (var (spool, options, size) in spools)
             {
-                throw new EndOfStreamException("The client closed the connection after an APPEND literal.");
+                spool.Position = 0;
+                uids.Add(await MailboxErrors.RunAsync(() => session.Store.AppendAsync(box.Id, spool, options.Flags, options.Keywords, options.Date ?? DateTimeOffset.UtcNow, ct)).ConfigureAwait(false));
+                Log.Appended(session.Log, session.RequireAccount.Id, size);
             }
-
-            if (rest.Status != LineStatus.Line || !rest.Bytes.Span.Trim((byte)' ').IsEmpty)
-            {
-                throw ImapException.Bad("Unexpected data after the message");
-            }
-
-            spool.Position = 0;
-            uint uid = await MailboxErrors.RunAsync(() => session.Store.AppendAsync(box.Id, spool, flags, keywords, date ?? DateTimeOffset.UtcNow, ct)).ConfigureAwait(false);
-            Log.Appended(session.Log, session.RequireAccount.Id, literal.Size);
-
-            // A message appended to the selected mailbox is announced now (RFC 3501 6.3.11: EXISTS).
-            if (session.Selected?.Info.Id == box.Id)
-            {
-                await session.RefreshAsync(ct).ConfigureAwait(false);
-            }
-
-            session.Ok(command.Tag, $"[APPENDUID {box.UidValidity} {uid}] APPEND completed");
         }
+        catch when (uids.Count > 0)
+        {
+            // Not cancellable: a half-done MULTIAPPEND must not stay visible.
+            await session.Store.SetFlagsAsync(box.Id, uids, MessageFlags.Deleted, FlagChange.Add, CancellationToken.None).ConfigureAwait(false);
+            await session.Store.ExpungeAsync(box.Id, uids, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
+        return uids;
+    }
+
+    /// <summary>A uid-set with runs of consecutive UIDs as ranges, e.g. "5:7,9" (RFC 4315 3).</summary>
+    public static string UidSet(IReadOnlyList<uint> uids)
+    {
+        var parts = new List<string>();
+        int i = 0;
+        while (i < uids.Count)
+        {
+            int j = i;
+            while (j + 1 < uids.Count && uids[j + 1] == uids[j] + 1)
+            {
+                j++;
+            }
+
+            parts.Add(i == j ? uids[i].ToString(CultureInfo.InvariantCulture) : uids[i] + ":" + uids[j]);
+            i = j + 1;
+        }
+
+        return string.Join(',', parts);
     }
 
     private static async Task CopyLiteralAsync(MailConnection connection, Stream target, long size, CancellationToken ct)

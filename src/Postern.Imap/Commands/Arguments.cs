@@ -35,14 +35,19 @@ internal static class Arguments
     }
 
     /// <summary>
-    /// Mailbox names: decoded from modified UTF-7 (RFC 3501 5.1.3) and "INBOX" in any case is the
-    /// inbox (RFC 3501 5.1). A name that is not valid modified UTF-7 is a syntax error.
+    /// Mailbox names: decoded from modified UTF-7 (RFC 3501 5.1.3), or taken as UTF-8 once the
+    /// client enabled UTF8=ACCEPT or IMAP4rev2 (RFC 6855 3, RFC 9051 5.1); "INBOX" in any case is
+    /// the inbox (RFC 3501 5.1). A malformed name is a syntax error.
     /// </summary>
-    public static string Mailbox(ImapToken token)
+    public static string Mailbox(ImapSession session, ImapToken token)
     {
-        string name = Utf7(AString(token, "a mailbox name"));
+        string name = Name(session, AString(token, "a mailbox name"));
         return name.Equals("INBOX", StringComparison.OrdinalIgnoreCase) ? "INBOX" : name;
     }
+
+    /// <summary>A name or LIST pattern in the session's encoding (see <see cref="Mailbox"/>); BAD when malformed.</summary>
+    public static string Name(ImapSession session, string wire) =>
+        session.Utf8Names ? MailboxNames.CheckUtf8(wire) : Utf7(wire);
 
     /// <summary>Decodes a modified UTF-7 name or pattern; BAD when it is malformed.</summary>
     public static string Utf7(string wire) =>

@@ -17,7 +17,7 @@ public sealed class CopyCommand : IImapCommand
     {
         Arguments.Count(command, 2, 2);
         var set = Arguments.Set(command.Args[0]);
-        string name = Arguments.Mailbox(command.Args[1]);
+        string name = Arguments.Mailbox(session, command.Args[1]);
         var box = session.RequireSelected;
         var target = await session.Store.GetMailboxAsync(session.RequireAccount.Id, name, ct).ConfigureAwait(false)
             ?? throw ImapException.No("[TRYCREATE] No such mailbox");

@@ -3,13 +3,17 @@ using Postern.Imap.Session;
 
 namespace Postern.Imap.Commands;
 
-/// <summary>CREATE (RFC 3501 6.3.3, RFC 9051 6.3.4): missing parents are created by the store.</summary>
+/// <summary>
+/// CREATE (RFC 3501 6.3.3, RFC 9051 6.3.4): missing parents are created by the store. With
+/// CREATE-SPECIAL-USE (RFC 6154 3) "CREATE name (USE (\Sent))" gives the new mailbox its special use.
+/// </summary>
 public sealed class CreateCommand : IImapCommand
 {
     public async Task ExecuteAsync(ImapSession session, ImapCommand command, CancellationToken ct)
     {
-        Arguments.Count(command, 1, 1);
-        string name = Arguments.Mailbox(command.Args[0]);
+        Arguments.Count(command, 1, 2);
+        string name = Arguments.Mailbox(session, command.Args[0]);
+        string? specialUse = command.Args.Count == 2 ? SpecialUse.ParseCreateParams(command.Args[1]) : null;
 
         // A trailing delimiter only says the client means to create children under it (RFC 3501 6.3.3).
         name = name.TrimEnd('/');
@@ -23,7 +27,7 @@ public sealed class CreateCommand : IImapCommand
             throw ImapException.No("[CANNOT] Invalid mailbox name");
         }
 
-        await MailboxErrors.RunAsync(() => session.Store.CreateMailboxAsync(session.RequireAccount.Id, name, null, ct)).ConfigureAwait(false);
+        await MailboxErrors.RunAsync(() => session.Store.CreateMailboxAsync(session.RequireAccount.Id, name, specialUse, ct)).ConfigureAwait(false);
         Log.MailboxCreated(session.Log, session.RequireAccount.Id);
         session.Ok(command.Tag, "CREATE completed");
     }

@@ -78,6 +78,8 @@ public sealed class FetchCommand : IImapCommand
             await FetchOneAsync(session, box, i + 1, msg, items, ct).ConfigureAwait(false);
         }
 
+        // Structures parsed in this FETCH go to the store's cache for the next session.
+        await session.FlushStructuresAsync(ct).ConfigureAwait(false);
         session.Ok(command.Tag, (_byUid ? "UID " : "") + "FETCH completed");
     }
 
@@ -131,7 +133,7 @@ public sealed class FetchCommand : IImapCommand
         bool needsStructure = items.Any(i => i.Kind is FetchKind.Envelope or FetchKind.BodyStructure or FetchKind.Body);
         ParsedMessage? pm = null;
         CachedStructure? structure = null;
-        if (needsParse || (needsStructure && !box.TryGetCached(msg.Uid, out _)))
+        if (needsParse)
         {
             pm = await MessageLoader.LoadAsync(session, msg.Uid, ct).ConfigureAwait(false);
             if (pm is null)
@@ -141,9 +143,16 @@ public sealed class FetchCommand : IImapCommand
             }
         }
 
+        // Decoded before the response starts, so an unknown encoding can still be a tagged NO (RFC 3516 4.3).
+        var binary = BinaryFetch.Prepare(pm, items);
         if (needsStructure)
         {
+            // From the session or store cache when another session computed it; parses only on a miss.
             structure = await MessageLoader.StructureAsync(session, msg.Uid, pm, ct).ConfigureAwait(false);
+            if (structure is null)
+            {
+                return; // expunged meanwhile, as above
+            }
         }
 
         connection.Write($"* {msn} FETCH (");
@@ -199,6 +208,9 @@ public sealed class FetchCommand : IImapCommand
                     connection.Write("RFC822.TEXT ");
                     WriteLiteral(connection, SectionReader.Read(pm!, new BodySection([], SectionText.Text, [])).Span);
                     break;
+                case FetchKind.Binary or FetchKind.BinarySize:
+                    await BinaryFetch.WriteAsync(session, box, msg, item, binary, ct).ConfigureAwait(false);
+                    break;
                 case FetchKind.Section:
                 {
                     var section = item.Section!;
@@ -235,6 +247,7 @@ public sealed class FetchCommand : IImapCommand
     {
         FetchKind.Rfc822Header or FetchKind.Rfc822Text => true,
         FetchKind.Section => !IsWhole(item.Section!),
+        FetchKind.Binary or FetchKind.BinarySize => BinaryFetch.NeedsParse(item),
         _ => false,
     };
 
@@ -260,15 +273,19 @@ public sealed class FetchCommand : IImapCommand
         connection.Write(data);
     }
 
-    /// <summary>Streams the stored octets as a literal, in chunks, without holding the message in memory.</summary>
-    private static async Task WriteWholeAsync(ImapSession session, SelectedMailbox box, MessageInfo msg, long? start, long count, CancellationToken ct)
+    /// <summary>
+    /// Streams the stored octets as a literal, in chunks, without holding the message in memory;
+    /// <paramref name="literal8"/> writes "~{n}" for BINARY[] (RFC 3516: an APPENDed literal8 may hold NUL).
+    /// </summary>
+    internal static async Task WriteWholeAsync(ImapSession session, SelectedMailbox box, MessageInfo msg, long? start, long count, CancellationToken ct, bool literal8 = false)
     {
+        string open = literal8 ? "~{" : "{";
         var connection = session.Connection;
         var stream = await session.Store.OpenMessageAsync(box.Info.Id, msg.Uid, ct).ConfigureAwait(false);
         if (stream is null)
         {
             // Gone since the last NOOP: the literal must still be well-formed.
-            connection.Write("{0}\r\n"u8);
+            connection.Write(open + "0}\r\n");
             return;
         }
 
@@ -278,7 +295,7 @@ public sealed class FetchCommand : IImapCommand
             long size = stream.CanSeek ? stream.Length : msg.Size;
             long from = start is { } s ? Math.Min(s, size) : 0;
             long length = start is null ? size : Math.Min(count, size - from);
-            connection.Write("{" + length + "}\r\n");
+            connection.Write(open + length + "}\r\n");
             if (from > 0)
             {
                 if (stream.CanSeek)

@@ -2,10 +2,15 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Postern.Imap.Parsing;
 using Postern.Imap.Session;
+using Postern.Storage;
 
 namespace Postern.Imap.Commands;
 
-/// <summary>LIST and LSUB (RFC 3501 6.3.8, 6.3.9) with SPECIAL-USE attributes (RFC 6154) and CHILDREN (RFC 3348).</summary>
+/// <summary>
+/// LIST and LSUB (RFC 3501 6.3.8, 6.3.9) with SPECIAL-USE attributes (RFC 6154) and CHILDREN
+/// (RFC 3348); LIST also takes the LIST-EXTENDED syntax (RFC 5258: selection options, several
+/// patterns, RETURN options) and LIST-STATUS (RFC 5819).
+/// </summary>
 public sealed class ListCommand : IImapCommand
 {
     private readonly bool _lsub;
@@ -14,13 +19,54 @@ public sealed class ListCommand : IImapCommand
 
     public async Task ExecuteAsync(ImapSession session, ImapCommand command, CancellationToken ct)
     {
-        Arguments.Count(command, 2, 2);
-        string reference = Arguments.Utf7(Arguments.AString(command.Args[0], "a reference name"));
-        string pattern = Arguments.Utf7(Arguments.AString(command.Args[1], "a mailbox pattern"));
-        string verb = _lsub ? "LSUB" : "LIST";
-        if (pattern.Length == 0)
+        var args = command.Args;
+        var options = new ListOptions();
+        int i = 0;
+        if (!_lsub && args.Count > 0 && args[0].Kind == ImapTokenKind.List)
         {
-            // An empty pattern asks for the hierarchy delimiter and the root (RFC 3501 6.3.8).
+            options.ParseSelection(args[0]);
+            i++;
+        }
+
+        if (args.Count - i < 2)
+        {
+            throw ImapException.Bad("Wrong number of arguments");
+        }
+
+        string reference = Arguments.Name(session, Arguments.AString(args[i++], "a reference name"));
+        var patterns = new List<string>();
+        var patternToken = args[i++];
+        if (!_lsub && patternToken.Kind == ImapTokenKind.List)
+        {
+            // "(" mbox-or-pat *(SP mbox-or-pat) ")" (RFC 5258 3).
+            if (patternToken.Items.Count is 0 or > ListOptions.MaxPatterns)
+            {
+                throw ImapException.Bad("Expected one or more mailbox patterns");
+            }
+
+            patterns.AddRange(patternToken.Items.Select(p => Arguments.Name(session, Arguments.AString(p, "a mailbox pattern"))));
+        }
+        else
+        {
+            patterns.Add(Arguments.Name(session, Arguments.AString(patternToken, "a mailbox pattern")));
+        }
+
+        if (!_lsub && i < args.Count && args[i].Kind == ImapTokenKind.Atom && args[i].Text.Equals("RETURN", StringComparison.OrdinalIgnoreCase)
+            && i + 1 < args.Count && args[i + 1].Kind == ImapTokenKind.List)
+        {
+            options.ParseReturn(args[i + 1]);
+            i += 2;
+        }
+
+        if (i != args.Count)
+        {
+            throw ImapException.Bad("Wrong number of arguments");
+        }
+
+        string verb = _lsub ? "LSUB" : "LIST";
+        if (patterns.All(p => p.Length == 0))
+        {
+            // An empty pattern asks for the hierarchy delimiter and the root (RFC 3501 6.3.8, RFC 5258 3.4).
             if (!_lsub)
             {
                 session.Untagged("LIST (\\Noselect) \"/\" \"\"");
@@ -30,27 +76,113 @@ public sealed class ListCommand : IImapCommand
             return;
         }
 
-        var regex = ToRegex(reference + pattern);
+        var regexes = patterns.Where(p => p.Length > 0).Select(p => ToRegex(reference + p)).ToList();
         var boxes = await session.Store.ListMailboxesAsync(session.RequireAccount.Id, ct).ConfigureAwait(false);
-        var names = boxes.Select(b => b.Name).ToHashSet(StringComparer.Ordinal);
-        foreach (var box in boxes.OrderBy(b => b.Name == "INBOX" ? "" : b.Name, StringComparer.Ordinal))
+        if (_lsub)
         {
-            if ((_lsub && !box.Subscribed) || !regex.IsMatch(box.Name))
+            WriteLsub(session, boxes, regexes);
+        }
+        else
+        {
+            await WriteListAsync(session, boxes, regexes, options, ct).ConfigureAwait(false);
+        }
+
+        session.Ok(command.Tag, verb + " completed");
+    }
+
+    private static void WriteLsub(ImapSession session, IReadOnlyList<MailboxInfo> boxes, List<Regex> regexes)
+    {
+        var names = boxes.Select(b => b.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var box in Ordered(boxes))
+        {
+            if (box.Subscribed && regexes.Any(r => r.IsMatch(box.Name)))
+            {
+                session.Untagged($"LSUB ({string.Join(' ', Attributes(box, HasChildren(box.Name, names), subscribed: false))}) \"/\" {ImapText.Mailbox(session, box.Name)}");
+            }
+        }
+    }
+
+    private static async Task WriteListAsync(ImapSession session, IReadOnlyList<MailboxInfo> boxes, List<Regex> regexes, ListOptions options, CancellationToken ct)
+    {
+        var byName = boxes.ToDictionary(b => b.Name, StringComparer.Ordinal);
+
+        // Names that only exist as parents of others (RFC 5258 \NonExistent); the store normally creates parents.
+        var all = new SortedSet<string>(byName.Keys, StringComparer.Ordinal);
+        foreach (var name in byName.Keys)
+        {
+            for (int slash = name.IndexOf('/'); slash > 0; slash = name.IndexOf('/', slash + 1))
+            {
+                all.Add(name[..slash]);
+            }
+        }
+
+        bool Selected(MailboxInfo b) => (!options.SelectSubscribed || b.Subscribed) && (!options.SelectSpecialUse || b.SpecialUse is not null);
+        bool showSubscribed = options.SelectSubscribed || options.ReturnSubscribed;
+        string childInfo = options.SelectSubscribed ? "SUBSCRIBED" : "SPECIAL-USE";
+        foreach (var name in all.OrderBy(n => n == "INBOX" ? "" : n, StringComparer.Ordinal))
+        {
+            if (!regexes.Any(r => r.IsMatch(name)))
             {
                 continue;
             }
 
-            bool children = names.Any(n => n.StartsWith(box.Name + "/", StringComparison.Ordinal));
-            var attrs = new List<string> { children ? "\\HasChildren" : "\\HasNoChildren" };
-            if (box.SpecialUse is { } use)
+            byName.TryGetValue(name, out var box);
+            bool self = box is not null && Selected(box);
+
+            // RECURSIVEMATCH: a matching mailbox is also listed when a descendant meets the selection (RFC 5258 3.5).
+            bool descendant = options.RecursiveMatch
+                && byName.Values.Any(b => b.Name.StartsWith(name + "/", StringComparison.Ordinal) && Selected(b));
+            if (options.HasSelection ? !(self || descendant) : box is null && !HasChildren(name, all))
             {
-                attrs.Add(use);
+                continue;
             }
 
-            session.Untagged($"{verb} ({string.Join(' ', attrs)}) \"/\" {ImapText.Mailbox(box.Name)}");
+            List<string> attrs;
+            if (box is null)
+            {
+                // \NonExistent implies \Noselect (RFC 5258 3.4); rev1 clients are told \Noselect too.
+                attrs = ["\\NonExistent", "\\HasChildren"];
+                if (!session.IsRev2)
+                {
+                    attrs.Insert(1, "\\Noselect");
+                }
+            }
+            else
+            {
+                attrs = Attributes(box, HasChildren(name, all), showSubscribed && box.Subscribed);
+            }
+
+            string extra = descendant ? $" (\"CHILDINFO\" (\"{childInfo}\"))" : "";
+            string mailbox = ImapText.Mailbox(session, name);
+            session.Untagged($"LIST ({string.Join(' ', attrs)}) \"/\" {mailbox}{extra}");
+            if (box is not null && options.StatusItems.Count > 0)
+            {
+                // LIST-STATUS: the STATUS of each listed selectable mailbox follows its LIST line (RFC 5819 2).
+                session.Untagged($"STATUS {mailbox} {await StatusItems.FormatAsync(session, box, options.StatusItems, ct).ConfigureAwait(false)}");
+            }
+        }
+    }
+
+    private static IEnumerable<MailboxInfo> Ordered(IEnumerable<MailboxInfo> boxes) =>
+        boxes.OrderBy(b => b.Name == "INBOX" ? "" : b.Name, StringComparer.Ordinal);
+
+    private static bool HasChildren(string name, IEnumerable<string> names) =>
+        names.Any(n => n.StartsWith(name + "/", StringComparison.Ordinal));
+
+    private static List<string> Attributes(MailboxInfo box, bool children, bool subscribed)
+    {
+        var attrs = new List<string> { children ? "\\HasChildren" : "\\HasNoChildren" };
+        if (subscribed)
+        {
+            attrs.Add("\\Subscribed");
         }
 
-        session.Ok(command.Tag, verb + " completed");
+        if (box.SpecialUse is { } use)
+        {
+            attrs.Add(use);
+        }
+
+        return attrs;
     }
 
     /// <summary>

@@ -23,86 +23,98 @@ internal static class MessageLoader
         }
     }
 
-    /// <summary>Header blocks longer than this are searched as far as this only.</summary>
-    private const int MaxHeaderBytes = 256 * 1024;
+    /// <summary>Messages read ahead per store query (header blocks, cached structures).</summary>
+    private const int BatchSize = 128;
 
     /// <summary>
-    /// Loads only the header block of a message (up to the blank line), for searches on header
-    /// fields: most of a message is its body, and reading and MIME-parsing it is wasted work there.
+    /// Loads only the header block of a message, for searches on header fields: most of a message
+    /// is its body, and reading and MIME-parsing it is wasted work there. The store serves it from
+    /// its header cache; a miss reads ahead the next messages of the view in one batch, so a SEARCH
+    /// over the mailbox makes one store query per batch, not one per message.
     /// </summary>
-    public static async Task<ParsedMessage?> LoadHeaderAsync(ImapSession session, uint uid, CancellationToken ct)
+    public static async Task<ParsedMessage?> LoadHeaderAsync(ImapSession session, uint uid, CancellationToken ct) =>
+        await ReadHeaderAsync(session, uid, ct).ConfigureAwait(false) is { } header ? ParsedMessage.Parse(header.ToArray()) : null;
+
+    /// <summary>The raw header block behind <see cref="LoadHeaderAsync"/>, unparsed; null if the message is gone.</summary>
+    public static async Task<ReadOnlyMemory<byte>?> ReadHeaderAsync(ImapSession session, uint uid, CancellationToken ct)
     {
         var box = session.RequireSelected;
-        var stream = await session.Store.OpenMessageAsync(box.Info.Id, uid, ct).ConfigureAwait(false);
-        if (stream is null)
+        if (!box.TryTakeHeader(uid, out var header))
         {
-            return null;
-        }
-
-        await using (stream.ConfigureAwait(false))
-        {
-            var buffer = new byte[8192];
-            int length = 0;
-            int scanned = 0;
-            while (length < MaxHeaderBytes)
+            int i = box.IndexOfUid(uid);
+            List<uint> batch = i < 0
+                ? [uid]
+                : box.Messages.GetRange(i, Math.Min(BatchSize, box.Messages.Count - i)).ConvertAll(m => m.Uid);
+            var read = new Dictionary<uint, ReadOnlyMemory<byte>>(batch.Count);
+            await foreach (var (u, h) in session.Store.ReadHeadersAsync(box.Info.Id, batch, ct).ConfigureAwait(false))
             {
-                if (length == buffer.Length)
-                {
-                    Array.Resize(ref buffer, Math.Min(buffer.Length * 2, MaxHeaderBytes));
-                }
-
-                int n = await stream.ReadAsync(buffer.AsMemory(length, buffer.Length - length), ct).ConfigureAwait(false);
-                if (n == 0)
-                {
-                    break;
-                }
-
-                length += n;
-                int end = HeaderEnd(buffer.AsSpan(0, length), Math.Max(0, scanned - 3));
-                if (end >= 0)
-                {
-                    length = end;
-                    break;
-                }
-
-                scanned = length;
+                read[u] = h;
             }
 
-            return ParsedMessage.Parse(buffer.AsSpan(0, length).ToArray());
+            box.SetHeaders(read);
+            if (!box.TryTakeHeader(uid, out header))
+            {
+                return null; // expunged by someone else; reported at the next NOOP
+            }
         }
+
+        return header;
     }
 
-    /// <summary>The offset just past the blank line ending the header block, or -1 if not yet seen.</summary>
-    private static int HeaderEnd(ReadOnlySpan<byte> data, int from)
+    /// <summary>
+    /// Moves structures of the given messages from the store's cache into the session cache with one
+    /// query, so <see cref="SelectedMailbox.TryGetCached"/> finds them without parsing anything.
+    /// FETCH may call it before its loop; <see cref="StructureAsync"/> does it for the messages ahead.
+    /// </summary>
+    public static async Task PrefetchStructuresAsync(ImapSession session, IReadOnlyList<uint> uids, CancellationToken ct)
     {
-        for (int i = from; i < data.Length; i++)
+        var box = session.RequireSelected;
+        for (int start = 0; start < uids.Count; start += BatchSize)
         {
-            if (data[i] != (byte)'\n')
+            List<uint> wanted = [];
+            for (int k = start; k < Math.Min(uids.Count, start + BatchSize); k++)
+            {
+                if (!box.WasProbed(uids[k]) && !box.TryGetCached(uids[k], out _))
+                {
+                    wanted.Add(uids[k]);
+                }
+            }
+
+            if (wanted.Count == 0)
             {
                 continue;
             }
 
-            if (i + 1 < data.Length && data[i + 1] == (byte)'\n')
-            {
-                return i + 2;
-            }
-
-            if (i + 2 < data.Length && data[i + 1] == (byte)'\r' && data[i + 2] == (byte)'\n')
-            {
-                return i + 3;
-            }
+            var found = await session.Store.GetCachedStructuresAsync(box.Info.Id, wanted, ct).ConfigureAwait(false);
+            box.CacheMany(found.Select(f => KeyValuePair.Create(f.Key, new CachedStructure(f.Value.Envelope, f.Value.BodyStructure, f.Value.Body))), found.Count);
+            box.MarkProbed(wanted);
         }
-
-        return -1;
     }
 
-    /// <summary>ENVELOPE, BODYSTRUCTURE and BODY of a message, from the session cache or a fresh parse.</summary>
+    /// <summary>
+    /// ENVELOPE, BODYSTRUCTURE and BODY of a message: from the session cache, else from the store's
+    /// cache (read ahead for the next messages of the view), else a fresh parse that is then handed
+    /// to the store's cache in batches.
+    /// </summary>
     public static async Task<CachedStructure?> StructureAsync(ImapSession session, uint uid, ParsedMessage? loaded, CancellationToken ct)
     {
         var box = session.RequireSelected;
         if (box.TryGetCached(uid, out var cached))
         {
             return cached;
+        }
+
+        if (!box.WasProbed(uid))
+        {
+            int i = box.IndexOfUid(uid);
+            List<uint> ahead = i < 0
+                ? [uid]
+                : box.Messages.GetRange(i, Math.Min(Math.Min(BatchSize, Math.Max(1, box.CacheSize / 2)), box.Messages.Count - i)).ConvertAll(m => m.Uid);
+            await PrefetchStructuresAsync(session, ahead, ct).ConfigureAwait(false);
+            if (box.TryGetCached(uid, out cached))
+            {
+                return cached;
+            }
         }
 
         var pm = loaded ?? await LoadAsync(session, uid, ct).ConfigureAwait(false);
@@ -116,6 +128,12 @@ internal static class MessageLoader
             BodyStructureWriter.Write(pm, extensible: true),
             BodyStructureWriter.Write(pm, extensible: false));
         box.Cache(uid, cached);
+        box.AddPending(uid, cached);
+        if (box.PendingStructures >= BatchSize)
+        {
+            await session.FlushStructuresAsync(ct).ConfigureAwait(false);
+        }
+
         return cached;
     }
 }

@@ -25,12 +25,12 @@ public sealed class GetQuotaRootCommand : IImapCommand
     public async Task ExecuteAsync(ImapSession session, ImapCommand command, CancellationToken ct)
     {
         Arguments.Count(command, 1, 1);
-        string name = Arguments.Mailbox(command.Args[0]);
+        string name = Arguments.Mailbox(session, command.Args[0]);
         var account = session.RequireAccount;
         var box = await session.Store.GetMailboxAsync(account.Id, name, ct).ConfigureAwait(false)
             ?? throw ImapException.No("[NONEXISTENT] No such mailbox");
         var state = await session.Options.Quota.GetAsync(session.Store, account, ct).ConfigureAwait(false);
-        string mailbox = ImapText.Mailbox(box.Name);
+        string mailbox = ImapText.Mailbox(session, box.Name);
         if (state is null)
         {
             session.Untagged("QUOTAROOT " + mailbox);

@@ -9,8 +9,8 @@ public sealed class RenameCommand : IImapCommand
     public async Task ExecuteAsync(ImapSession session, ImapCommand command, CancellationToken ct)
     {
         Arguments.Count(command, 2, 2);
-        string from = Arguments.Mailbox(command.Args[0]);
-        string to = Arguments.Mailbox(command.Args[1]).TrimEnd('/');
+        string from = Arguments.Mailbox(session, command.Args[0]);
+        string to = Arguments.Mailbox(session, command.Args[1]).TrimEnd('/');
         if (to == "INBOX")
         {
             throw ImapException.No("[ALREADYEXISTS] INBOX always exists");

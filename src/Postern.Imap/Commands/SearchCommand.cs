@@ -1,13 +1,13 @@
 using System.Text;
-using MimeKit;
-using Postern.Imap.Mime;
 using Postern.Imap.Parsing;
 using Postern.Imap.Session;
-using Postern.Storage;
 
 namespace Postern.Imap.Commands;
 
-/// <summary>SEARCH and UID SEARCH (RFC 3501 6.4.4, 6.4.8).</summary>
+/// <summary>
+/// SEARCH and UID SEARCH (RFC 3501 6.4.4, RFC 9051 6.4.4) with ESEARCH result options
+/// (RFC 4731), the saved result "$" (RFC 5182) and MODSEQ (RFC 7162 3.1.5).
+/// </summary>
 public sealed class SearchCommand : IImapCommand
 {
     private readonly bool _byUid;
@@ -16,187 +16,196 @@ public sealed class SearchCommand : IImapCommand
 
     public async Task ExecuteAsync(ImapSession session, ImapCommand command, CancellationToken ct)
     {
-        var args = command.Args;
-        if (args.Count >= 2 && args[0].Kind == ImapTokenKind.Atom && args[0].Text.Equals("CHARSET", StringComparison.OrdinalIgnoreCase))
+        bool saving = AsksToSave(command.Args);
+        try
         {
-            string charset = Arguments.AString(args[1], "a charset");
-            if (!charset.Equals("UTF-8", StringComparison.OrdinalIgnoreCase) && !charset.Equals("US-ASCII", StringComparison.OrdinalIgnoreCase))
+            await RunAsync(session, command, ct).ConfigureAwait(false);
+        }
+        catch (Exception) when (saving && session.Selected is { } box)
+        {
+            // RFC 5182 2.1: a SEARCH that was to save its result and failed leaves "$" empty.
+            SavedSearch.Clear(box);
+            throw;
+        }
+    }
+
+    private async Task RunAsync(ImapSession session, ImapCommand command, CancellationToken ct)
+    {
+        var args = command.Args;
+        var options = ReturnOptions.None;
+        bool extended = false;
+        if (args.Count >= 1 && args[0].Kind == ImapTokenKind.Atom && args[0].Text.Equals("RETURN", StringComparison.OrdinalIgnoreCase))
+        {
+            if (args.Count < 2 || args[1].Kind != ImapTokenKind.List)
             {
-                throw ImapException.No("[BADCHARSET (UTF-8 US-ASCII)] Unsupported charset");
+                throw ImapException.Bad("RETURN needs a list of options");
             }
 
+            options = ParseReturn(args[1]);
+            extended = true;
+            args = [.. args.Skip(2)];
+        }
+        else if (session.IsRev2)
+        {
+            // RFC 9051 6.4.4: IMAP4rev2 answers SEARCH with ESEARCH, and no RETURN means RETURN (ALL).
+            options = ReturnOptions.All;
+            extended = true;
+        }
+
+        if (args.Count >= 2 && args[0].Kind == ImapTokenKind.Atom && args[0].Text.Equals("CHARSET", StringComparison.OrdinalIgnoreCase))
+        {
+            SearchEngine.CheckCharset(Arguments.AString(args[1], "a charset"));
             args = [.. args.Skip(2)];
         }
 
-        SearchKey key;
-        try
-        {
-            key = SearchParser.Parse(args, session.Options.MaxNestingDepth);
-        }
-        catch (SearchParser.SearchSyntaxException e)
-        {
-            throw ImapException.Bad(e.Message);
-        }
-
+        var key = SearchEngine.Parse(session, args);
         var box = session.RequireSelected;
-        var context = new Context(box);
-        bool needsContent = key.NeedsContent;
-        bool needsBody = key.NeedsBody;
-        var result = new StringBuilder("SEARCH");
-        for (int i = 0; i < box.Messages.Count; i++)
+        var matches = await SearchEngine.RunAsync(session, key, withHeaders: false, onMatch: null, ct).ConfigureAwait(false);
+        bool modSeq = key.UsesModSeq;
+        if (modSeq)
         {
-            var msg = box.Messages[i];
-            ParsedMessage? pm = null;
-            if (needsContent)
+            // RFC 7162 3.1: the MODSEQ search key is a CONDSTORE-enabling command.
+            session.TurnOnCondStore();
+        }
+
+        uint Number(int index) => _byUid ? box.Messages[index].Uid : (uint)(index + 1);
+        string done = (_byUid ? "UID " : "") + "SEARCH completed";
+        if (!extended)
+        {
+            var line = new StringBuilder("SEARCH");
+            foreach (int i in matches)
             {
-                pm = needsBody
-                    ? await MessageLoader.LoadAsync(session, msg.Uid, ct).ConfigureAwait(false)
-                    : await MessageLoader.LoadHeaderAsync(session, msg.Uid, ct).ConfigureAwait(false);
+                line.Append(' ').Append(Number(i));
             }
 
-            if (Matches(key, context, i + 1, msg, pm, 0))
+            // RFC 7162 3.1.5: the highest MODSEQ of the found messages; nothing when none was found.
+            if (modSeq && matches.Count > 0)
             {
-                result.Append(' ').Append(_byUid ? msg.Uid : (uint)(i + 1));
+                line.Append(" (MODSEQ ").Append(matches.Max(i => box.Messages[i].ModSeq)).Append(')');
             }
+
+            session.Untagged(line.ToString());
+            session.Ok(command.Tag, done);
+            return;
         }
 
-        session.Untagged(result.ToString());
-        session.Ok(command.Tag, (_byUid ? "UID " : "") + "SEARCH completed");
+        if ((options & ReturnOptions.Save) != 0)
+        {
+            // RFC 5182 2.4: with MIN and/or MAX but neither ALL nor COUNT, only those are saved.
+            bool onlyEnds = (options & (ReturnOptions.All | ReturnOptions.Count)) == 0
+                && (options & (ReturnOptions.Min | ReturnOptions.Max)) != 0;
+            SavedSearch.Save(box, onlyEnds ? Ends(matches, options) : matches);
+        }
+
+        // RFC 5182 2.1: SAVE alone returns no ESEARCH response.
+        if ((options & ~ReturnOptions.Save) != 0)
+        {
+            session.Untagged(Esearch(command.Tag, _byUid, options, matches, Number, modSeq ? i => box.Messages[i].ModSeq : null));
+        }
+
+        session.Ok(command.Tag, done);
     }
 
-    /// <summary>Resolved sequence sets, computed once per search.</summary>
-    private sealed class Context(SelectedMailbox box)
+    /// <summary>The ESEARCH response (RFC 4731 3): empty results carry only COUNT 0, if asked for.</summary>
+    internal static string Esearch(string tag, bool byUid, ReturnOptions options, List<int> matches, Func<int, uint> number, Func<int, ulong>? modSeq)
     {
-        private readonly Dictionary<SearchKey, List<(uint From, uint To)>> _resolved = new(ReferenceEqualityComparer.Instance);
-
-        public List<(uint From, uint To)> Resolve(SearchKey key) =>
-            _resolved.TryGetValue(key, out var r)
-                ? r
-                : _resolved[key] = key.Set!.Resolve(key.Kind == SearchKind.UidSet ? box.MaxUid : (uint)box.Messages.Count);
-    }
-
-    /// <summary>Evaluates a key tree; its depth was bounded by the parser, and <paramref name="depth"/> guards it again.</summary>
-    private static bool Matches(SearchKey key, Context context, int msn, MessageInfo msg, ParsedMessage? pm, int depth)
-    {
-        if (depth > 256)
+        var line = new StringBuilder("ESEARCH (TAG \"").Append(tag).Append("\")");
+        if (byUid)
         {
-            return false;
+            line.Append(" UID");
         }
 
-        switch (key.Kind)
+        if (matches.Count > 0)
         {
-            case SearchKind.All:
-            case SearchKind.Old:
-                // \Recent is not kept (RFC 9051 dropped it): nothing is recent, so everything is old.
-                return true;
-            case SearchKind.New:
-            case SearchKind.Recent:
-                return false;
-            case SearchKind.And:
-                return key.Children.All(c => Matches(c, context, msn, msg, pm, depth + 1));
-            case SearchKind.Or:
-                return Matches(key.Children[0], context, msn, msg, pm, depth + 1) || Matches(key.Children[1], context, msn, msg, pm, depth + 1);
-            case SearchKind.Not:
-                return !Matches(key.Children[0], context, msn, msg, pm, depth + 1);
-            case SearchKind.FlagSet:
-                return msg.Flags.HasFlag(key.Flag);
-            case SearchKind.FlagClear:
-                return !msg.Flags.HasFlag(key.Flag);
-            case SearchKind.Keyword:
-                return msg.Keywords.Contains(key.Value, StringComparer.OrdinalIgnoreCase);
-            case SearchKind.Unkeyword:
-                return !msg.Keywords.Contains(key.Value, StringComparer.OrdinalIgnoreCase);
-            case SearchKind.SequenceSet:
-                return SequenceSet.Contains(context.Resolve(key), (uint)msn);
-            case SearchKind.UidSet:
-                return SequenceSet.Contains(context.Resolve(key), msg.Uid);
-            case SearchKind.Larger:
-                return msg.Size > key.Number;
-            case SearchKind.Smaller:
-                return msg.Size < key.Number;
-            case SearchKind.Before:
-                return InternalDay(msg) < key.Date;
-            case SearchKind.On:
-                return InternalDay(msg) == key.Date;
-            case SearchKind.Since:
-                return InternalDay(msg) >= key.Date;
-        }
-
-        if (pm is null)
-        {
-            return false;
-        }
-
-        var m = pm.Message;
-        switch (key.Kind)
-        {
-            case SearchKind.Header:
-                return HeaderMatches(m, key.Field, key.Value);
-            case SearchKind.Body:
-                return BodyMatches(m, key.Value);
-            case SearchKind.Text:
-                return HeaderText(m).Contains(key.Value, StringComparison.OrdinalIgnoreCase) || BodyMatches(m, key.Value);
-            case SearchKind.SentBefore:
-            case SearchKind.SentOn:
-            case SearchKind.SentSince:
+            if ((options & ReturnOptions.Min) != 0)
             {
-                if (!m.Headers.Contains(HeaderId.Date))
-                {
-                    return false;
-                }
+                line.Append(" MIN ").Append(number(matches[0]));
+            }
 
-                // The date of the Date: header, disregarding time and timezone (RFC 3501 6.4.4).
-                var day = DateOnly.FromDateTime(m.Date.DateTime);
-                return key.Kind switch
-                {
-                    SearchKind.SentBefore => day < key.Date,
-                    SearchKind.SentOn => day == key.Date,
-                    _ => day >= key.Date,
-                };
+            if ((options & ReturnOptions.Max) != 0)
+            {
+                line.Append(" MAX ").Append(number(matches[^1]));
             }
         }
 
-        return false;
+        if ((options & ReturnOptions.Count) != 0)
+        {
+            line.Append(" COUNT ").Append(matches.Count);
+        }
+
+        if (matches.Count > 0 && (options & ReturnOptions.All) != 0)
+        {
+            line.Append(" ALL ").Append(SequenceSet.Format(matches.Select(number)));
+        }
+
+        if (modSeq is not null && matches.Count > 0)
+        {
+            // RFC 7162 3.1.5: the highest MODSEQ of the messages this response reports.
+            var reported = (options & (ReturnOptions.All | ReturnOptions.Count)) != 0 ? matches : Ends(matches, options);
+            line.Append(" MODSEQ ").Append(reported.Max(modSeq));
+        }
+
+        return line.ToString();
     }
 
-    /// <summary>The internal date's own calendar day, disregarding time and timezone (RFC 3501 6.4.4).</summary>
-    private static DateOnly InternalDay(MessageInfo msg) => DateOnly.FromDateTime(msg.InternalDate.DateTime);
-
-    private static bool HeaderMatches(MimeMessage m, string field, string value)
+    private static List<int> Ends(List<int> matches, ReturnOptions options)
     {
-        foreach (var header in m.Headers)
+        var ends = new List<int>(2);
+        if (matches.Count > 0 && (options & ReturnOptions.Min) != 0)
         {
-            if (header.Field.Equals(field, StringComparison.OrdinalIgnoreCase)
-                && (value.Length == 0 || header.Value.Contains(value, StringComparison.OrdinalIgnoreCase)))
+            ends.Add(matches[0]);
+        }
+
+        if (matches.Count > 0 && (options & ReturnOptions.Max) != 0 && (ends.Count == 0 || ends[0] != matches[^1]))
+        {
+            ends.Add(matches[^1]);
+        }
+
+        return ends;
+    }
+
+    /// <summary>search-return-opts (RFC 4731 3, RFC 5182 4): an empty list means ALL.</summary>
+    private static ReturnOptions ParseReturn(ImapToken list)
+    {
+        var options = ReturnOptions.None;
+        foreach (var item in list.Items)
+        {
+            if (item.Kind != ImapTokenKind.Atom)
             {
-                return true;
+                throw ImapException.Bad("Invalid RETURN option");
             }
-        }
 
-        return false;
-    }
-
-    private static string HeaderText(MimeMessage m)
-    {
-        var sb = new StringBuilder();
-        foreach (var header in m.Headers)
-        {
-            sb.Append(header.Field).Append(": ").Append(header.Value).Append('\n');
-        }
-
-        return sb.ToString();
-    }
-
-    private static bool BodyMatches(MimeMessage m, string value)
-    {
-        foreach (var part in m.BodyParts)
-        {
-            if (part is TextPart text && text.Text.Contains(value, StringComparison.OrdinalIgnoreCase))
+            options |= item.Text.ToUpperInvariant() switch
             {
-                return true;
-            }
+                "MIN" => ReturnOptions.Min,
+                "MAX" => ReturnOptions.Max,
+                "ALL" => ReturnOptions.All,
+                "COUNT" => ReturnOptions.Count,
+                "SAVE" => ReturnOptions.Save,
+                _ => throw ImapException.Bad("Unknown RETURN option"),
+            };
         }
 
-        return false;
+        return options == ReturnOptions.None ? ReturnOptions.All : options;
     }
+
+    /// <summary>Whether the command asked for SAVE, looked up before anything can fail.</summary>
+    private static bool AsksToSave(IReadOnlyList<ImapToken> args) =>
+        args.Count >= 2
+        && args[0].Kind == ImapTokenKind.Atom
+        && args[0].Text.Equals("RETURN", StringComparison.OrdinalIgnoreCase)
+        && args[1].Kind == ImapTokenKind.List
+        && args[1].Items.Any(i => i.Kind == ImapTokenKind.Atom && i.Text.Equals("SAVE", StringComparison.OrdinalIgnoreCase));
+}
+
+/// <summary>The ESEARCH result options (RFC 4731 3.1) and SAVE (RFC 5182 2.1).</summary>
+[Flags]
+public enum ReturnOptions
+{
+    None = 0,
+    Min = 1,
+    Max = 2,
+    All = 4,
+    Count = 8,
+    Save = 16,
 }

@@ -17,13 +17,16 @@ public sealed class SelectCommand : IImapCommand
     public async Task ExecuteAsync(ImapSession session, ImapCommand command, CancellationToken ct)
     {
         Arguments.Count(command, 1, 2);
-        string name = Arguments.Mailbox(command.Args[0]);
+        string name = Arguments.Mailbox(session, command.Args[0]);
         var parameters = command.Args.Count == 2 ? SelectParameters.Parse(command.Args[1]) : SelectParameters.None;
         if (parameters.QResync is not null && !session.IsQResync)
         {
             // RFC 7162 3.2.5: QRESYNC without a prior ENABLE QRESYNC is a client error.
             throw ImapException.Bad("QRESYNC is not enabled");
         }
+
+        // Structures computed in the mailbox being left go to the store's cache before it is forgotten.
+        await session.FlushStructuresAsync(ct).ConfigureAwait(false);
 
         // Selecting deselects first, without expunging; a failed SELECT leaves nothing selected (RFC 3501 6.3.1).
         session.DeselectForSelect();
@@ -116,6 +119,6 @@ public sealed class SelectCommand : IImapCommand
             attrs.Add(use);
         }
 
-        session.Untagged($"LIST ({string.Join(' ', attrs)}) \"/\" {ImapText.Mailbox(box.Name)}");
+        session.Untagged($"LIST ({string.Join(' ', attrs)}) \"/\" {ImapText.Mailbox(session, box.Name)}");
     }
 }

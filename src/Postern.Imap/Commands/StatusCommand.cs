@@ -14,7 +14,7 @@ public sealed class StatusCommand : IImapCommand
     public async Task ExecuteAsync(ImapSession session, ImapCommand command, CancellationToken ct)
     {
         Arguments.Count(command, 2, 2);
-        string name = Arguments.Mailbox(command.Args[0]);
+        string name = Arguments.Mailbox(session, command.Args[0]);
         var items = command.Args[1];
         if (items.Kind != ImapTokenKind.List || items.Items.Count == 0)
         {
@@ -37,14 +37,6 @@ public sealed class StatusCommand : IImapCommand
 
         var box = await session.Store.GetMailboxAsync(session.RequireAccount.Id, name, ct).ConfigureAwait(false)
             ?? throw ImapException.No("[NONEXISTENT] No such mailbox");
-        int? deleted = null;
-        if (words.Contains("DELETED"))
-        {
-            // MailboxInfo has no \Deleted count yet: counted from the message list.
-            var messages = await session.Store.ListMessagesAsync(box.Id, ct).ConfigureAwait(false);
-            deleted = messages.Count(m => m.Flags.HasFlag(MessageFlags.Deleted));
-        }
-
         if (words.Contains("HIGHESTMODSEQ"))
         {
             // A CONDSTORE-enabling command (RFC 7162 3.1).
@@ -58,13 +50,13 @@ public sealed class StatusCommand : IImapCommand
             "UIDNEXT" => "UIDNEXT " + box.UidNext,
             "UIDVALIDITY" => "UIDVALIDITY " + box.UidValidity,
             "UNSEEN" => "UNSEEN " + box.UnseenCount,
-            "DELETED" => "DELETED " + deleted,
+            "DELETED" => "DELETED " + box.DeletedCount,
             "SIZE" => "SIZE " + box.TotalSize,
             "APPENDLIMIT" => "APPENDLIMIT " + session.Options.MaxAppendSize,
             _ => "HIGHESTMODSEQ " + box.HighestModSeq,
         });
 
-        session.Untagged($"STATUS {ImapText.Mailbox(box.Name)} ({string.Join(' ', parts)})");
+        session.Untagged($"STATUS {ImapText.Mailbox(session, box.Name)} ({string.Join(' ', parts)})");
         session.Ok(command.Tag, "STATUS completed");
     }
 }

@@ -16,7 +16,7 @@ public sealed class SubscribeCommand : IImapCommand
     public async Task ExecuteAsync(ImapSession session, ImapCommand command, CancellationToken ct)
     {
         Arguments.Count(command, 1, 1);
-        string name = Arguments.Mailbox(command.Args[0]);
+        string name = Arguments.Mailbox(session, command.Args[0]);
         await MailboxErrors.RunAsync(() => session.Store.SetSubscribedAsync(session.RequireAccount.Id, name, _subscribe, ct)).ConfigureAwait(false);
         session.Ok(command.Tag, (_subscribe ? "SUBSCRIBE" : "UNSUBSCRIBE") + " completed");
     }

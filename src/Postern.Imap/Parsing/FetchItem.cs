@@ -21,6 +21,12 @@ public enum FetchKind
 
     /// <summary>MODSEQ (RFC 7162 3.1.5).</summary>
     ModSeq,
+
+    /// <summary>BINARY[part]&lt;partial&gt; or BINARY.PEEK[...] (RFC 3516): the part with its transfer encoding undone.</summary>
+    Binary,
+
+    /// <summary>BINARY.SIZE[part] (RFC 3516): the decoded size.</summary>
+    BinarySize,
 }
 
 /// <summary>What follows the part number in a section: "", HEADER, HEADER.FIELDS, HEADER.FIELDS.NOT, TEXT or MIME.</summary>
@@ -64,6 +70,6 @@ public sealed record BodySection(int[] Path, SectionText Text, string[] Fields)
 /// <param name="PartialStart">The origin octet of "&lt;start.count&gt;", or null for no partial.</param>
 public sealed record FetchItem(FetchKind Kind, BodySection? Section = null, bool Peek = false, long? PartialStart = null, long PartialCount = 0)
 {
-    /// <summary>True when sending this item sets \Seen (RFC 3501 6.4.5: BODY[...], RFC822, RFC822.TEXT).</summary>
-    public bool SetsSeen => !Peek && Kind is FetchKind.Section or FetchKind.Rfc822 or FetchKind.Rfc822Text;
+    /// <summary>True when sending this item sets \Seen (RFC 3501 6.4.5: BODY[...], RFC822, RFC822.TEXT; RFC 3516 4.2: BINARY[...]).</summary>
+    public bool SetsSeen => !Peek && Kind is FetchKind.Section or FetchKind.Rfc822 or FetchKind.Rfc822Text or FetchKind.Binary;
 }

@@ -81,6 +81,11 @@ public static class FetchParser
             return true;
         }
 
+        if (BinaryFetchParser.IsBinaryName(name))
+        {
+            return BinaryFetchParser.TryParse(name, text, bracket, items, out error);
+        }
+
         if (name is not ("BODY" or "BODY.PEEK"))
         {
             error = "Unknown fetch item";

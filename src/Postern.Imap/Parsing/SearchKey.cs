@@ -27,6 +27,15 @@ public enum SearchKind
     SentBefore,
     SentOn,
     SentSince,
+
+    /// <summary>RFC 7162 3.1.5: MODSEQ at least <see cref="SearchKey.Number"/>.</summary>
+    ModSeq,
+
+    /// <summary>RFC 5032: internal date more than <see cref="SearchKey.Number"/> seconds ago.</summary>
+    Older,
+
+    /// <summary>RFC 5032: internal date at most <see cref="SearchKey.Number"/> seconds ago.</summary>
+    Younger,
 }
 
 /// <summary>One node of a parsed SEARCH program. A tree whose depth the parser bounds.</summary>
@@ -54,6 +63,9 @@ public sealed class SearchKey
     public bool NeedsContent => Kind is SearchKind.Header or SearchKind.Body or SearchKind.Text
         or SearchKind.SentBefore or SearchKind.SentOn or SearchKind.SentSince
         || Children.Any(c => c.NeedsContent);
+
+    /// <summary>True when the MODSEQ key is used anywhere: results then carry MODSEQ (RFC 7162 3.1.5).</summary>
+    public bool UsesModSeq => Kind == SearchKind.ModSeq || Children.Any(c => c.UsesModSeq);
 
     /// <summary>True when evaluating this key needs more than the header block (BODY and TEXT search the body).</summary>
     public bool NeedsBody => Kind is SearchKind.Body or SearchKind.Text || Children.Any(c => c.NeedsBody);

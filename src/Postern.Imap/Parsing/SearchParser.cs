@@ -132,6 +132,9 @@ public sealed class SearchParser
             case "SENTBEFORE": return DateKey(SearchKind.SentBefore);
             case "SENTON": return DateKey(SearchKind.SentOn);
             case "SENTSINCE": return DateKey(SearchKind.SentSince);
+            case "OLDER": return new SearchKey { Kind = SearchKind.Older, Number = Interval() };
+            case "YOUNGER": return new SearchKey { Kind = SearchKind.Younger, Number = Interval() };
+            case "MODSEQ": return ModSeqKey();
             case "UID":
             {
                 var set = Next();
@@ -171,6 +174,34 @@ public sealed class SearchParser
         }
 
         return n;
+    }
+
+    /// <summary>RFC 5032: interval = 1*DIGIT, at least 1 second.</summary>
+    private long Interval()
+    {
+        long n = Number();
+        return n >= 1 ? n : throw new SearchSyntaxException("Interval must be at least 1");
+    }
+
+    /// <summary>
+    /// MODSEQ [entry-name entry-type-req] mod-sequence-valzer (RFC 7162 3.1.5). The entry names
+    /// a flag whose own mod-sequence the client means; we keep one per message, which is at least
+    /// as high as any flag's, so the entry is checked for syntax and otherwise ignored.
+    /// </summary>
+    private SearchKey ModSeqKey()
+    {
+        if (_pos < _tokens.Count && _tokens[_pos].Kind == ImapTokenKind.String)
+        {
+            _pos++;
+            var type = Next();
+            if (type.Kind != ImapTokenKind.Atom || type.Text.ToLowerInvariant() is not ("priv" or "shared" or "all"))
+            {
+                throw new SearchSyntaxException("Invalid MODSEQ entry type");
+            }
+        }
+
+        long n = Number();
+        return new SearchKey { Kind = SearchKind.ModSeq, Number = n };
     }
 
     private SearchKey DateKey(SearchKind kind)

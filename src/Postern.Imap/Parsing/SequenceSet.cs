@@ -16,15 +16,30 @@ public sealed class SequenceSet
 
     private SequenceSet(List<(uint From, uint To)> ranges) => _ranges = ranges;
 
+    /// <summary>"$": the saved search result (RFC 5182 2.1), resolved against the session when used.</summary>
+    public static SequenceSet Saved { get; } = new([]) { IsSaved = true };
+
+    /// <summary>True for "$"; <see cref="Ranges"/> is empty then and <see cref="Resolve"/> asks <see cref="Session.SavedSearch"/>.</summary>
+    public bool IsSaved { get; private init; }
+
     public IReadOnlyList<(uint From, uint To)> Ranges => _ranges;
 
-    /// <summary>Parses "1,3:5,7:*,*:2". Zero is not a valid number (RFC 3501 9, nz-number).</summary>
+    /// <summary>
+    /// Parses "1,3:5,7:*,*:2" or "$" (RFC 5182 3: "$" stands alone, never inside a list). Zero is
+    /// not a valid number (RFC 3501 9, nz-number).
+    /// </summary>
     public static bool TryParse(string text, out SequenceSet? set)
     {
         set = null;
         if (text.Length == 0)
         {
             return false;
+        }
+
+        if (text == "$")
+        {
+            set = Saved;
+            return true;
         }
 
         var ranges = new List<(uint, uint)>();
@@ -92,6 +107,12 @@ public sealed class SequenceSet
     /// </summary>
     public List<(uint From, uint To)> Resolve(uint largest)
     {
+        if (IsSaved)
+        {
+            // The command's own context (UID or MSN, which mailbox) decides what "$" means.
+            return Session.SavedSearch.ResolveCurrent();
+        }
+
         var list = new List<(uint From, uint To)>(_ranges.Count);
         foreach (var (a0, b0) in _ranges)
         {
@@ -153,5 +174,53 @@ public sealed class SequenceSet
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Writes ascending numbers compactly ("1:3,7"), merging only numbers that follow each other
+    /// (RFC 4731 3: ALL is a sequence-set). Empty input gives "".
+    /// </summary>
+    public static string Format(IEnumerable<uint> ascending)
+    {
+        var sb = new System.Text.StringBuilder();
+        uint start = 0, last = 0;
+        bool any = false;
+        foreach (uint n in ascending)
+        {
+            if (any && n == last + 1)
+            {
+                last = n;
+                continue;
+            }
+
+            if (any)
+            {
+                Append(sb, start, last);
+            }
+
+            start = last = n;
+            any = true;
+        }
+
+        if (any)
+        {
+            Append(sb, start, last);
+        }
+
+        return sb.ToString();
+    }
+
+    private static void Append(System.Text.StringBuilder sb, uint from, uint to)
+    {
+        if (sb.Length > 0)
+        {
+            sb.Append(',');
+        }
+
+        sb.Append(from);
+        if (to != from)
+        {
+            sb.Append(':').Append(to);
+        }
     }
 }

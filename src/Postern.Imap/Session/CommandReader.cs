@@ -33,7 +33,15 @@ public enum FrameStatus
 /// <summary>One command as read: its status, its bytes, and its tag when one could be seen.</summary>
 /// <param name="LiteralSize">For <see cref="FrameStatus.AppendLiteral"/>: the announced message size.</param>
 /// <param name="NonSync">For <see cref="FrameStatus.AppendLiteral"/>: the literal is {n+} and its bytes follow at once.</param>
-public readonly record struct CommandFrame(FrameStatus Status, ReadOnlyMemory<byte> Bytes, string? Tag, long LiteralSize = 0, bool NonSync = false);
+/// <param name="Error">For <see cref="FrameStatus.TooLarge"/>: a more precise reason for the BAD, when there is one.</param>
+public readonly record struct CommandFrame(FrameStatus Status, ReadOnlyMemory<byte> Bytes, string? Tag, long LiteralSize = 0, bool NonSync = false, string? Error = null)
+{
+    /// <summary>For <see cref="FrameStatus.AppendLiteral"/>: the message is a literal8 "~{n}" (RFC 3516 4.4).</summary>
+    public bool Binary { get; init; }
+
+    /// <summary>For <see cref="FrameStatus.AppendLiteral"/>: the message is wrapped in "UTF8 (...)" (RFC 6855 4).</summary>
+    public bool Utf8 { get; init; }
+}
 
 /// <summary>
 /// Reads one command off the connection: a line, and while the line ends in a literal marker
@@ -74,6 +82,13 @@ public sealed class CommandReader
             var bytes = line.Bytes.Span;
             tag ??= TagOf(bytes);
             bool literal = LiteralMarker.TryFindAtEnd(bytes, out long size, out bool nonSync);
+            if (!literal && EndsWithOverflowingNonSyncLiteral(bytes))
+            {
+                // "{99999999999999999999+}": too big to even parse, yet its octets are already on the
+                // way (RFC 7888) and would be read as commands; close like any too-large {n+}.
+                return new CommandFrame(FrameStatus.FatalTooLarge, default, tag);
+            }
+
             if (_buffer.WrittenCount + bytes.Length + 2 > _options.MaxCommandSize)
             {
                 // A refused {n+} literal is already on its way and would be read as commands: close instead.
@@ -87,7 +102,22 @@ public sealed class CommandReader
                 return new CommandFrame(FrameStatus.Complete, _buffer.WrittenMemory, tag);
             }
 
-            if (IsAppendMessage(bytes))
+            if (LiteralPolicy.Refuses(_options, size, nonSync))
+            {
+                // LITERAL- (RFC 7888 4): BAD, and the literal and the rest of the command are read and
+                // thrown away so none of it runs as commands. One larger than an ordinary literal closes
+                // the session instead (also allowed there): nobody, logged in or not, makes us read megabytes for nothing.
+                long cap = _options.MaxLiteralSize;
+                if (size > cap || !await LiteralDrain.DrainCommandAsync(_connection, size, _options.MaxLineLength, cap, ct).ConfigureAwait(false))
+                {
+                    return new CommandFrame(FrameStatus.FatalTooLarge, default, tag);
+                }
+
+                return new CommandFrame(FrameStatus.TooLarge, default, tag,
+                    Error: $"Non-synchronizing literal over {LiteralPolicy.LiteralMinusLimit} octets; LITERAL- needs a synchronizing literal");
+            }
+
+            if (IsAppendMessage(bytes, out bool binary, out bool utf8))
             {
                 // The message of an APPEND is streamed by the command, never buffered here (RFC 3501 6.3.11).
                 if (nonSync && size > _options.MaxAppendSize)
@@ -95,7 +125,7 @@ public sealed class CommandReader
                     return new CommandFrame(FrameStatus.FatalTooLarge, default, tag);
                 }
 
-                return new CommandFrame(FrameStatus.AppendLiteral, _appendPrefix, tag, size, nonSync);
+                return new CommandFrame(FrameStatus.AppendLiteral, _appendPrefix, tag, size, nonSync) { Binary = binary, Utf8 = utf8 };
             }
 
             if (size > _options.MaxLiteralSize || _buffer.WrittenCount + size > _options.MaxCommandSize)
@@ -120,13 +150,27 @@ public sealed class CommandReader
 
     private ReadOnlyMemory<byte> _appendPrefix;
 
+    /// <summary>True when the line ends with "{" digits "+}" whose number is too long for <see cref="LiteralMarker"/>.</summary>
+    private static bool EndsWithOverflowingNonSyncLiteral(ReadOnlySpan<byte> line)
+    {
+        int open = line.LastIndexOf((byte)'{');
+        if (open < 0 || !line.EndsWith("+}"u8))
+        {
+            return false;
+        }
+
+        var digits = line[(open + 1)..^2];
+        return digits.Length > 0 && digits.IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0;
+    }
+
     /// <summary>
     /// True when the command so far is "tag APPEND mailbox ..." and the literal that ends
     /// <paramref name="line"/> is therefore the message (date-time is always quoted, RFC 3501 9,
     /// so the first literal after the mailbox is the message).
     /// </summary>
-    private bool IsAppendMessage(ReadOnlySpan<byte> line)
+    private bool IsAppendMessage(ReadOnlySpan<byte> line, out bool binary, out bool utf8)
     {
+        binary = utf8 = false;
         var written = _buffer.WrittenSpan;
         int sp = written.IndexOf((byte)' ');
         if (sp < 0 || written.Length < sp + 8 || !Ascii.EqualsIgnoreCase(written.Slice(sp + 1, 7), "APPEND "u8))
@@ -134,8 +178,9 @@ public sealed class CommandReader
             return false;
         }
 
-        // The buffer holds the line with its CRLF; take it off with the marker and parse what is left.
-        int open = line.LastIndexOf((byte)'{');
+        // The buffer holds the line with its CRLF; take it off with the marker (and a literal8 "~" or
+        // "UTF8 (" before it) and parse what is left.
+        int open = AppendMarker.Strip(line[..line.LastIndexOf((byte)'{')], out bool isBinary, out bool isUtf8);
         var prefix = new byte[written.Length - line.Length - 2 + open + 2];
         written[..(written.Length - line.Length - 2)].CopyTo(prefix);
         line[..open].CopyTo(prefix.AsSpan(written.Length - line.Length - 2));
@@ -148,6 +193,8 @@ public sealed class CommandReader
         }
 
         _appendPrefix = prefix;
+        binary = isBinary;
+        utf8 = isUtf8;
         return true;
     }
 

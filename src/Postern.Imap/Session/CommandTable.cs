@@ -7,7 +7,7 @@ public static class CommandTable
 {
     public sealed record Entry(ImapState Allowed, IImapCommand Command);
 
-    private static readonly Dictionary<string, Entry> Entries = Build();
+    private static readonly Dictionary<string, Entry> Entries = WithSavedResult(Build());
 
     private static Dictionary<string, Entry> Build()
     {
@@ -62,7 +62,27 @@ public static class CommandTable
             ["UID STORE"] = new(ImapState.Selected, uidStore),
             ["SEARCH"] = new(ImapState.Selected, search),
             ["UID SEARCH"] = new(ImapState.Selected, uidSearch),
+            ["SORT"] = new(ImapState.Selected, new SortCommand(byUid: false)),
+            ["UID SORT"] = new(ImapState.Selected, new SortCommand(byUid: true)),
+            ["THREAD"] = new(ImapState.Selected, new ThreadCommand(byUid: false)),
+            ["UID THREAD"] = new(ImapState.Selected, new ThreadCommand(byUid: true)),
         };
+    }
+
+    /// <summary>Wraps the commands whose first argument is a sequence set, where "$" may stand (RFC 5182 3).</summary>
+    private static Dictionary<string, Entry> WithSavedResult(Dictionary<string, Entry> entries)
+    {
+        // A local, not a static field: static fields initialise in order, and Entries comes first.
+        string[] takeSequenceSets = ["FETCH", "UID FETCH", "STORE", "UID STORE", "COPY", "UID COPY", "MOVE", "UID MOVE", "UID EXPUNGE"];
+        foreach (string name in takeSequenceSets)
+        {
+            if (entries.TryGetValue(name, out var e))
+            {
+                entries[name] = e with { Command = new SavedResultScope(e.Command, byUid: name.StartsWith("UID ", StringComparison.Ordinal)) };
+            }
+        }
+
+        return entries;
     }
 
     public static Entry? Find(string name) => Entries.GetValueOrDefault(name);

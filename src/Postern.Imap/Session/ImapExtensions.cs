@@ -36,6 +36,7 @@ public static class Enableable
         // RFC 7162 3.2.3: enabling QRESYNC enables CONDSTORE too.
         ["QRESYNC"] = ImapExtensions.QResync | ImapExtensions.CondStore,
         ["IMAP4rev2"] = ImapExtensions.Imap4Rev2,
+        ["UTF8=ACCEPT"] = ImapExtensions.Utf8Accept,
     };
 
     /// <summary>The canonical spelling of each name, as "* ENABLED" echoes it.</summary>

@@ -6,7 +6,7 @@ using Postern.Storage.Accounts;
 namespace Postern.Imap.Session;
 
 /// <summary>Everything one connection's commands share: the connection, the state, the account and the selected mailbox.</summary>
-public sealed class ImapSession
+public sealed partial class ImapSession
 {
     public ImapSession(MailConnection connection, IMailStore store, Authenticator auth, ServerIdentity identity, ImapOptions options, ILogger log)
     {
@@ -56,7 +56,7 @@ public sealed class ImapSession
     {
         get
         {
-            var caps = string.Join(' ', BaseCapabilities) + " APPENDLIMIT=" + Options.MaxAppendSize;
+            var caps = string.Join(' ', BaseCapabilities) + " " + LiteralPolicy.Capability(Options) + " APPENDLIMIT=" + Options.MaxAppendSize;
             if (State == ImapState.NotAuthenticated)
             {
                 if (Connection.CanStartTls)
@@ -84,7 +84,6 @@ public sealed class ImapSession
     [
         "IMAP4rev1",
         "SASL-IR",
-        "LITERAL+",
         "SPECIAL-USE",
         "CHILDREN",
         "UNSELECT",
@@ -100,6 +99,19 @@ public sealed class ImapSession
         "IMAP4rev2",
         "QUOTA",
         "QUOTA=RES-STORAGE",
+        "ESEARCH",
+        "SEARCHRES",
+        "WITHIN",
+        "SORT",
+        "SORT=DISPLAY",
+        "THREAD=ORDEREDSUBJECT",
+        "THREAD=REFERENCES",
+        "LIST-EXTENDED",
+        "LIST-STATUS",
+        "CREATE-SPECIAL-USE",
+        "UTF8=ACCEPT",
+        "MULTIAPPEND",
+        "BINARY",
     ];
 
     /// <summary>What the client has turned on with ENABLE (RFC 5161); never switched off again.</summary>
@@ -107,6 +119,12 @@ public sealed class ImapSession
 
     /// <summary>The client enabled IMAP4rev2 (RFC 9051).</summary>
     public bool IsRev2 => (Enabled & ImapExtensions.Imap4Rev2) != 0;
+
+    /// <summary>
+    /// Mailbox names travel as UTF-8, not modified UTF-7: after ENABLE UTF8=ACCEPT (RFC 6855 3) or
+    /// IMAP4rev2 (RFC 9051 5.1).
+    /// </summary>
+    public bool Utf8Names => (Enabled & (ImapExtensions.Utf8Accept | ImapExtensions.Imap4Rev2)) != 0;
 
     /// <summary>CONDSTORE is on: enabled, implied by QRESYNC, or switched on by a CONDSTORE-only command (RFC 7162 3.1).</summary>
     public bool IsCondStore => (Enabled & (ImapExtensions.CondStore | ImapExtensions.QResync)) != 0;
@@ -215,36 +233,87 @@ public sealed class ImapSession
     }
 
     /// <summary>
-    /// Reloads the selected mailbox from the store and tells the client what changed (NOOP, CHECK,
+    /// Brings the selected mailbox up to date and tells the client what changed (NOOP, CHECK,
     /// IDLE, after EXPUNGE). Never called during FETCH, STORE or SEARCH (RFC 3501 7.4.1).
     /// </summary>
     /// <remarks>
     /// Every committed change raises the mailbox's HIGHESTMODSEQ (appends, flag changes, expunges),
-    /// so an unchanged HIGHESTMODSEQ means nothing to report and the (possibly 100,000-message)
-    /// list is not read. HIGHESTMODSEQ is read before the list: a change committed in between is in
-    /// the list and also makes the next refresh look again, never the other way round.
+    /// so only what lies above the session's HIGHESTMODSEQ is read: the messages with a higher
+    /// MODSEQ and the expunge tombstones above it (RFC 7162), never the (possibly 100,000-message)
+    /// whole list. HIGHESTMODSEQ is read first: a change committed during the reads is either seen
+    /// now or above the new HIGHESTMODSEQ and seen by the next refresh, never lost; seeing it twice
+    /// reports nothing the second time.
     /// </remarks>
     public async Task RefreshAsync(CancellationToken ct)
     {
-        if (Selected is { } mailbox)
+        if (Selected is not { } mailbox)
         {
-            // Taken before reading, so a change committed during the read signals again.
-            Drain();
-            var info = await Store.GetMailboxAsync(mailbox.Info.AccountId, mailbox.Info.Name, ct).ConfigureAwait(false);
-            bool sameBox = info is not null && info.Id == mailbox.Info.Id;
-            if (sameBox && info!.HighestModSeq != 0 && info.HighestModSeq == mailbox.HighestModSeq)
-            {
-                return;
-            }
+            return;
+        }
 
-            var current = await Store.ListMessagesAsync(mailbox.Info.Id, ct).ConfigureAwait(false);
-            mailbox.Apply(current, Untagged, IsCondStore, IsQResync);
-            if (sameBox)
+        await FlushStructuresAsync(ct).ConfigureAwait(false);
+
+        // Taken before reading, so a change committed during the read signals again.
+        Drain();
+        ulong highest = await Store.GetHighestModSeqAsync(mailbox.Info.Id, ct).ConfigureAwait(false);
+        if (highest == 0 || mailbox.HighestModSeq == 0)
+        {
+            // The mailbox is gone, or the store cannot tell cheaply: compare the whole list.
+            await FullRefreshAsync(mailbox, ct).ConfigureAwait(false);
+            return;
+        }
+
+        if (highest == mailbox.HighestModSeq)
+        {
+            return;
+        }
+
+        ulong since = mailbox.HighestModSeq;
+        var expunged = await Store.ExpungedSinceAsync(mailbox.Info.Id, since, ct).ConfigureAwait(false);
+        var changed = await Store.ListMessagesAsync(mailbox.Info.Id, since, ct).ConfigureAwait(false);
+        mailbox.ApplyChanges(changed, expunged, Untagged, IsCondStore, IsQResync);
+        mailbox.HighestModSeq = Math.Max(mailbox.HighestModSeq, highest);
+    }
+
+    private async Task FullRefreshAsync(SelectedMailbox mailbox, CancellationToken ct)
+    {
+        var info = await Store.GetMailboxAsync(mailbox.Info.AccountId, mailbox.Info.Name, ct).ConfigureAwait(false);
+        bool sameBox = info is not null && info.Id == mailbox.Info.Id;
+        if (sameBox && info!.HighestModSeq != 0 && info.HighestModSeq == mailbox.HighestModSeq)
+        {
+            return;
+        }
+
+        var current = await Store.ListMessagesAsync(mailbox.Info.Id, ct).ConfigureAwait(false);
+        mailbox.Apply(current, Untagged, IsCondStore, IsQResync);
+        if (sameBox)
+        {
+            mailbox.HighestModSeq = Math.Max(mailbox.HighestModSeq, info!.HighestModSeq);
+        }
+    }
+
+    /// <summary>
+    /// Hands the structures this session computed to the store's persistent cache (see
+    /// <see cref="SelectedMailbox.TakePendingStructures"/>), so other sessions need not parse them.
+    /// </summary>
+    public async Task FlushStructuresAsync(CancellationToken ct)
+    {
+        if (Selected is { } mailbox && mailbox.TakePendingStructures() is { Count: > 0 } pending)
+        {
+            try
             {
-                mailbox.HighestModSeq = Math.Max(mailbox.HighestModSeq, info!.HighestModSeq);
+                await Store.SetCachedStructuresAsync(mailbox.Info.Id, pending, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Only a cache: the command that computed the structures has what it needs.
+                LogStructureCacheFailed(Log, e);
             }
         }
     }
+
+    [LoggerMessage(EventId = 3090, Level = LogLevel.Warning, Message = "IMAP could not store computed message structures in the store's cache")]
+    private static partial void LogStructureCacheFailed(ILogger logger, Exception exception);
 }
 
 /// <summary>An APPEND message literal announced but not yet read (RFC 3501 4.3, RFC 7888).</summary>
@@ -254,6 +323,12 @@ public sealed class PendingLiteral(long size, bool nonSync)
 
     /// <summary>{n+}: the bytes follow without waiting for "+".</summary>
     public bool NonSync { get; } = nonSync;
+
+    /// <summary>The message is a literal8 "~{n}" (RFC 3516 4.4).</summary>
+    public bool Binary { get; init; }
+
+    /// <summary>The message is the UTF8 data item "UTF8 (~{n})" (RFC 6855 4); its ")" follows the literal.</summary>
+    public bool Utf8 { get; init; }
 
     /// <summary>Set once the command has read the literal (and the rest of its line).</summary>
     public bool Consumed { get; set; }

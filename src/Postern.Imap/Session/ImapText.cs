@@ -53,6 +53,36 @@ public static class ImapText
     /// <summary>A mailbox name as the client sees it: modified UTF-7 (RFC 3501 5.1.3), as an atom when safe.</summary>
     public static string Mailbox(string name) => AString(Postern.Imap.Parsing.ModifiedUtf7.Encode(name));
 
+    /// <summary>
+    /// A mailbox name in the session's encoding: modified UTF-7 for rev1 clients, UTF-8 once
+    /// UTF8=ACCEPT or IMAP4rev2 is enabled (RFC 6855 3: quoted strings may then hold UTF-8).
+    /// </summary>
+    public static string Mailbox(ImapSession session, string name) =>
+        session.Utf8Names ? Utf8AString(name) : Mailbox(name);
+
+    /// <summary>An astring that may carry UTF-8 in a quoted string (RFC 6855 3); a literal only for CR, LF, NUL.</summary>
+    public static string Utf8AString(string value)
+    {
+        foreach (char c in value)
+        {
+            if (c is '\r' or '\n' or '\0')
+            {
+                return "{" + Encoding.UTF8.GetByteCount(value) + "}\r\n" + value;
+            }
+        }
+
+        foreach (char c in value)
+        {
+            if (c <= ' ' || c == 0x7f || c is '(' or ')' or '{' or '%' or '*' or '"' or '\\' or ']')
+            {
+                return "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+            }
+        }
+
+        bool ascii = value.All(c => c < 0x7f);
+        return value.Length == 0 ? "\"\"" : ascii ? value : "\"" + value + "\"";
+    }
+
     /// <summary>A message's system flags and keywords as a flag list (RFC 3501 7.4.2 FLAGS).</summary>
     public static string Flags(MessageInfo message) => Flags(message.Flags, message.Keywords);
 

@@ -200,6 +200,113 @@ public sealed class SelectedMailbox
     }
 
     /// <summary>
+    /// Like <see cref="Apply(IReadOnlyList{MessageInfo}, Action{string}, bool, bool)"/>, from the
+    /// changes since <see cref="HighestModSeq"/> instead of the whole list: <paramref name="changed"/>
+    /// holds the messages with a higher MODSEQ (ascending UIDs), <paramref name="expunged"/> the UIDs
+    /// expunged since. It writes exactly what the full Apply writes for the same store state, and
+    /// costs O(changes · log n) unless messages vanish (then one pass to renumber).
+    /// </summary>
+    /// <remarks>
+    /// Messages not in <paramref name="changed"/> have not changed since the view was read (their
+    /// MODSEQ would have risen), so they need no comparison. A changed message may already be in
+    /// the view (the view can be newer than <see cref="HighestModSeq"/>); it is reported only if it
+    /// differs from what the client has, as in the full Apply.
+    /// </remarks>
+    public void ApplyChanges(IReadOnlyList<MessageInfo> changed, IReadOnlyList<uint> expunged, Action<string> untagged, bool condStore, bool qresync)
+    {
+        var old = Messages;
+        uint oldMax = MaxUid;
+
+        // Expunged messages the client still has, ascending (EXPUNGE numbers are valid when sent, RFC 3501 7.4.1).
+        var goneIndexes = new List<int>();
+        foreach (uint uid in expunged)
+        {
+            int i = IndexOfUid(uid);
+            if (i >= 0)
+            {
+                goneIndexes.Add(i);
+            }
+        }
+
+        goneIndexes.Sort();
+        var next = old;
+        if (goneIndexes.Count > 0)
+        {
+            if (qresync)
+            {
+                // Without (EARLIER): the client removes these UIDs and renumbers (RFC 7162 3.2.10).
+                untagged("VANISHED " + UidSetText.Format([.. goneIndexes.Select(i => old[i].Uid)]));
+            }
+            else
+            {
+                for (int k = 0; k < goneIndexes.Count; k++)
+                {
+                    untagged($"{goneIndexes[k] + 1 - k} EXPUNGE");
+                }
+            }
+
+            next = new List<MessageInfo>(old.Count - goneIndexes.Count + changed.Count);
+            int g = 0;
+            for (int i = 0; i < old.Count; i++)
+            {
+                if (g < goneIndexes.Count && goneIndexes[g] == i)
+                {
+                    g++;
+                    continue;
+                }
+
+                next.Add(old[i]);
+            }
+        }
+
+        Messages = next;
+        int survivors = next.Count;
+        var flagChanges = new List<(int Msn, MessageInfo Message)>();
+        var seen = new List<MessageInfo>();
+        var added = new List<MessageInfo>();
+        foreach (var m in changed)
+        {
+            if (m.Uid > oldMax)
+            {
+                // New messages always have UIDs above the old maximum (UIDs only ascend).
+                added.Add(m);
+                continue;
+            }
+
+            // A lower UID the client never had (a store committing out of order) is left out, as in
+            // the full Apply: it must not shift the numbers the client already has.
+            int i = IndexOfUid(m.Uid);
+            if (i < 0)
+            {
+                continue;
+            }
+
+            var before = next[i];
+            next[i] = m;
+            seen.Add(m);
+            bool flagsDiffer = m.Flags != before.Flags || !m.Keywords.SequenceEqual(before.Keywords, StringComparer.OrdinalIgnoreCase);
+            if (flagsDiffer || (condStore && m.ModSeq != before.ModSeq))
+            {
+                flagChanges.Add((i + 1, m));
+            }
+        }
+
+        next.AddRange(added);
+        if (added.Count > 0)
+        {
+            // EXPUNGE already told the client the count went down, so EXISTS is only needed when it grew.
+            untagged($"{survivors + added.Count} EXISTS");
+        }
+
+        // Only changed or new messages can carry keywords the client has not seen.
+        AnnounceKeywords(seen.Concat(added), untagged);
+        foreach (var (msn, message) in flagChanges)
+        {
+            untagged($"{msn} FETCH ({FlagData(message, condStore, withUid: condStore)})");
+        }
+    }
+
+    /// <summary>
     /// "FLAGS (...)", plus " UID u" when asked, plus " MODSEQ (m)" under CONDSTORE, which every FETCH
     /// response carrying flags includes once CONDSTORE is on (RFC 7162 3.1.4).
     /// </summary>
@@ -213,12 +320,67 @@ public sealed class SelectedMailbox
         // A crude bound: forget everything when full. Parses are cheap compared to the I/O they save.
         if (_cache.Count >= _cacheSize)
         {
-            _cache.Clear();
+            ClearCache();
         }
 
         _cache[uid] = cached;
     }
+
+    /// <summary>How many structures the session cache holds at most.</summary>
+    public int CacheSize => _cacheSize;
+
+    /// <summary>Adds structures read from the store's cache, making room first so none of them is dropped before it is used.</summary>
+    public void CacheMany(IEnumerable<KeyValuePair<uint, CachedStructure>> structures, int count)
+    {
+        if (_cache.Count + count > _cacheSize)
+        {
+            ClearCache();
+        }
+
+        foreach (var (uid, cached) in structures)
+        {
+            _cache[uid] = cached;
+        }
+    }
+
+    private void ClearCache()
+    {
+        _cache.Clear();
+        _probed.Clear();
+    }
+
+    // UIDs already looked up in the store's structure cache (found or not): never asked twice while cached here.
+    private readonly HashSet<uint> _probed = [];
+
+    public bool WasProbed(uint uid) => _probed.Contains(uid);
+
+    public void MarkProbed(IEnumerable<uint> uids) => _probed.UnionWith(uids);
+
+    // Structures computed here that the store's cache does not have yet, written in batches.
+    private List<(uint Uid, MessageStructure Structure)> _pending = [];
+
+    public int PendingStructures => _pending.Count;
+
+    public void AddPending(uint uid, CachedStructure cached) =>
+        _pending.Add((uid, new MessageStructure(cached.Envelope, cached.BodyStructure, cached.Body)));
+
+    /// <summary>The structures waiting for the store's cache; the list is handed over and emptied.</summary>
+    public List<(uint Uid, MessageStructure Structure)> TakePendingStructures()
+    {
+        var taken = _pending;
+        _pending = [];
+        return taken;
+    }
+
+    // Header blocks read ahead in one batch for a search, each handed out once.
+    private Dictionary<uint, ReadOnlyMemory<byte>> _headers = [];
+
+    /// <summary>Takes a read-ahead header block; false if <paramref name="uid"/> was not read ahead.</summary>
+    public bool TryTakeHeader(uint uid, out ReadOnlyMemory<byte> header) => _headers.Remove(uid, out header);
+
+    /// <summary>Replaces the read-ahead header blocks (the previous batch's leftovers are dropped).</summary>
+    public void SetHeaders(Dictionary<uint, ReadOnlyMemory<byte>> headers) => _headers = headers;
 }
 
-/// <summary>ENVELOPE, BODYSTRUCTURE and BODY of one message, computed once per session.</summary>
+/// <summary>ENVELOPE, BODYSTRUCTURE and BODY of one message, computed once (per session, and in the store's cache).</summary>
 public sealed record CachedStructure(string Envelope, string BodyStructure, string Body);

@@ -36,6 +36,7 @@ internal sealed partial class SmtpSession
             {
                 ArgumentError.SourceRoute => Replies.SourceRoute,
                 ArgumentError.TooLong => Replies.AddressTooLong,
+                ArgumentError.Parameter => Replies.SyntaxError,
                 _ => Replies.BadSenderSyntax,
             });
             return;

@@ -7,6 +7,9 @@ internal enum ArgumentError
     Syntax,
     SourceRoute,
     TooLong,
+
+    /// <summary>The path was fine; an esmtp-param after it was malformed.</summary>
+    Parameter,
 }
 
 /// <summary>One esmtp-param: keyword (upper-cased) and optional value (RFC 5321 4.1.2).</summary>
@@ -63,7 +66,7 @@ internal sealed record PathArguments(SmtpAddress Address, IReadOnlyList<EsmtpPar
             tail = end < 0 ? [] : tail[end..];
             if (!TryParseParameter(token, out var parameter) || parameters.Count >= MaxParameters)
             {
-                return ArgumentError.Syntax;
+                return ArgumentError.Parameter;
             }
 
             parameters.Add(parameter);

@@ -106,8 +106,39 @@ internal static class PathParser
             return PathError.TooLong;
         }
 
-        address = new SmtpAddress(local, domain, nonAscii);
+        address = new SmtpAddress(Unquote(local), domain, nonAscii);
         return PathError.None;
+    }
+
+    /// <summary>
+    /// RFC 5322 3.4.1 / RFC 5321 4.1.2: the quotes of a quoted local part carry no meaning, so
+    /// "bob"@example.org and bob@example.org are the same mailbox. A quoted local part whose
+    /// content is a valid Dot-string is returned unquoted, so that account lookups and the sender
+    /// check see one spelling (Postfix canonicalises the same way); any other quoted content (with
+    /// "@", spaces, ...) stays quoted and so can never match an account or a route.
+    /// </summary>
+    internal static string Unquote(string local)
+    {
+        if (local.Length < 2 || local[0] != '"')
+        {
+            return local;
+        }
+
+        var content = new StringBuilder(local.Length);
+        for (int i = 1; i < local.Length - 1; i++)
+        {
+            if (local[i] == '\\')
+            {
+                i++;
+            }
+
+            content.Append(local[i]);
+        }
+
+        string text = content.ToString();
+        int end = 0;
+        bool ignored = false;
+        return ScanLocalPart(text, ref end, ref ignored) && end == text.Length ? text : local;
     }
 
     /// <summary>Dot-string or Quoted-string (RFC 5321 4.1.2).</summary>

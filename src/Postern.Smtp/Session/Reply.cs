@@ -89,4 +89,5 @@ internal static class Replies
 
     // ---- closing
     public static readonly Reply TooManyErrors = new(421, "4.7.0", "Too many errors");
+    public static readonly Reply ProtocolSynchronization = new(554, "5.5.0", "Error: SMTP protocol synchronization");
 }

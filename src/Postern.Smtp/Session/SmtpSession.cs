@@ -55,6 +55,13 @@ internal sealed partial class SmtpSession
     {
         _log.SessionStarted(_connection.Endpoint.Name, _remote, _connection.TlsDescription);
         ResetSessionState();
+        if (_connection.HasUnreadInput)
+        {
+            // Talking before the greeting (Postfix's "improper command pipelining after CONNECT").
+            await DropUnsynchronisedAsync("CONNECT").ConfigureAwait(false);
+            return;
+        }
+
         Send(new Reply(220, null, $"{_hostname} ESMTP Postern"));
         try
         {
@@ -97,6 +104,11 @@ internal sealed partial class SmtpSession
                 }
 
                 await DispatchAsync(text).ConfigureAwait(false);
+                if (_mustEndGroup is { } verb && _connection.HasBufferedInput && !_close)
+                {
+                    await DropUnsynchronisedAsync(verb).ConfigureAwait(false);
+                    return;
+                }
             }
 
             await _connection.FlushAsync(_ct).ConfigureAwait(false);
@@ -117,6 +129,7 @@ internal sealed partial class SmtpSession
     {
         int space = text.IndexOf(' ');
         string verb = (space < 0 ? text : text[..space]).ToUpperInvariant();
+        _mustEndGroup = verb is "EHLO" or "HELO" ? verb : null;
         string args = space < 0 ? "" : text[(space + 1)..];
         bool hasArgs = space >= 0 && args.Trim(' ').Length > 0;
         switch (verb)
@@ -162,6 +175,24 @@ internal sealed partial class SmtpSession
                 return Task.CompletedTask;
         }
     }
+
+    /// <summary>
+    /// Policy for clients that do not wait for replies they must wait for, as Postfix smtpd does by
+    /// default since 3.9 (smtpd_forbid_unauth_pipelining = yes): input before the greeting, or
+    /// behind EHLO/HELO (RFC 2920 3.1: EHLO and HELO may only be the last command of a pipelined
+    /// group, and RFC 5321 4.3.1: the client waits for the 220 greeting), means a spambot or a
+    /// smuggling attempt, not a mail client. We answer 554 5.5.0 and hang up without running any
+    /// of the pipelined commands. STARTTLS keeps its own rule (the input is discarded, RFC 3207 5).
+    /// </summary>
+    private async Task DropUnsynchronisedAsync(string after)
+    {
+        _log.Closing(_remote, "improper command pipelining after " + after);
+        _close = true;
+        await SendFinalAsync(Replies.ProtocolSynchronization).ConfigureAwait(false);
+    }
+
+    /// <summary>The verb just run when it must be the last of a pipelined group (EHLO/HELO), else null.</summary>
+    private string? _mustEndGroup;
 
     private static bool IsAuthCommand(ReadOnlySpan<byte> line) =>
         line.Length > 5 && Ascii.EqualsIgnoreCase(line[..5], "AUTH "u8);

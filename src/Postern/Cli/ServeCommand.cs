@@ -66,6 +66,13 @@ public static class ServeCommand
             Console.WriteLine();
             Console.Write(SettingsTable.Render(options.Hostname, endpoints, accounts.FirstOrDefault()?.Address));
             Console.WriteLine();
+            // The page and the autoconfig documents explain the same settings to users.
+            foreach (var web in Configuration.ConfigLoader.ResolveWebEndpoints(options, options.AppliedPortOffset, options.AppliedBind).Where(w => w.IsHttps))
+            {
+                Console.WriteLine($"Settings page for users: https://{options.Hostname}{(web.Port == 443 ? "" : ":" + web.Port)}/");
+                Console.WriteLine();
+            }
+
             Console.WriteLine("Press Ctrl+C to stop.");
             Console.Out.Flush();
             await stop.Task;

@@ -96,12 +96,25 @@ public static class ConfigLoader
         }
 
         e.Port = port;
-        if (!Enum.TryParse<TlsMode>(s["Mode"], ignoreCase: true, out var mode) || !Enum.IsDefined(mode))
+        if (IsWeb(e.Protocol))
+        {
+            // HTTP and HTTPS have no Mode: HTTPS is always implicit TLS, HTTP never carries secrets.
+            if (s["Mode"] is not null)
+            {
+                throw new UserError($"Endpoint {name} is {e.Protocol.ToLowerInvariant()}, which has no Mode (HTTPS is always TLS from the first byte); remove its Mode.");
+            }
+
+            e.Mode = TlsMode.Implicit;
+        }
+        else if (!Enum.TryParse<TlsMode>(s["Mode"], ignoreCase: true, out var mode) || !Enum.IsDefined(mode))
         {
             throw new UserError($"Endpoint {name} has Mode '{s["Mode"]}'; use Implicit (TLS from the first byte) or StartTls.");
         }
+        else
+        {
+            e.Mode = mode;
+        }
 
-        e.Mode = mode;
         string? enabled = s["Enabled"];
         if (enabled is not null)
         {
@@ -116,13 +129,21 @@ public static class ConfigLoader
         return e;
     }
 
-    /// <summary>Turns the configured endpoints into listen addresses, applying --port-offset and --bind.</summary>
+    private static bool IsWeb(string protocol) =>
+        string.Equals(protocol, "http", StringComparison.OrdinalIgnoreCase) || string.Equals(protocol, "https", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Turns the configured mail endpoints into listen addresses, applying --port-offset and --bind
+    /// (recorded in <paramref name="options"/> for the web endpoints, see <see cref="ResolveWebEndpoints"/>).
+    /// </summary>
     public static IReadOnlyList<EndpointInfo> ResolveEndpoints(PosternOptions options, int portOffset, string? bind)
     {
+        options.AppliedPortOffset = portOffset;
+        options.AppliedBind = bind;
         var result = new List<EndpointInfo>();
         foreach (var (name, e) in options.Endpoints.OrderBy(kv => kv.Value.Port))
         {
-            if (!e.Enabled)
+            if (!e.Enabled || IsWeb(e.Protocol))
             {
                 continue;
             }
@@ -133,7 +154,7 @@ public static class ConfigLoader
                 "submission" or "submissions" => MailProtocol.Submission,
                 "imap" => MailProtocol.Imap,
                 "pop3" => MailProtocol.Pop3,
-                _ => throw new UserError($"Endpoint {name} has an unknown Protocol '{e.Protocol}' (use smtp, submission, imap or pop3)."),
+                _ => throw new UserError($"Endpoint {name} has an unknown Protocol '{e.Protocol}' (use smtp, submission, imap, pop3, https or http)."),
             };
             int port = e.Port + portOffset;
             if (port is < 1 or > 65535)
@@ -144,12 +165,7 @@ public static class ConfigLoader
             result.Add(new EndpointInfo(name, protocol, ParseAddress(bind ?? e.Address, name), port, e.Mode));
         }
 
-        var clash = result.GroupBy(r => (r.Address, r.Port)).FirstOrDefault(g => g.Count() > 1);
-        if (clash is not null)
-        {
-            throw new UserError($"Endpoints {string.Join(" and ", clash.Select(c => c.Name))} are configured on the same port {clash.Key.Port}.");
-        }
-
+        CheckClash(result.Select(r => (r.Name, r.Address, r.Port)));
         return [.. result.Select(r => r with { AlternatePort = AlternateOf(r, result) })];
     }
 
@@ -165,6 +181,52 @@ public static class ConfigLoader
             : (e.Protocol, e.Mode == TlsMode.Implicit ? TlsMode.StartTls : TlsMode.Implicit);
         return all.Where(o => o.Protocol == protocol && o.Mode == mode).Select(o => (int?)o.Port).Min();
     }
+
+    /// <summary>
+    /// The HTTP and HTTPS endpoints, with the same --port-offset and --bind as the mail endpoints
+    /// (DESIGN.md: the offset moves HTTP and HTTPS too). Checks that no port is used twice across all endpoints.
+    /// </summary>
+    public static IReadOnlyList<Web.WebEndpoint> ResolveWebEndpoints(PosternOptions options, int portOffset, string? bind)
+    {
+        var result = new List<Web.WebEndpoint>();
+        foreach (var (name, e) in options.Endpoints.OrderBy(kv => kv.Value.Port))
+        {
+            if (!e.Enabled || !IsWeb(e.Protocol))
+            {
+                continue;
+            }
+
+            int port = e.Port + portOffset;
+            if (port is < 1 or > 65535)
+            {
+                throw new UserError($"Endpoint {name} would listen on port {port}, which is outside 1-65535; check its Port and --port-offset.");
+            }
+
+            result.Add(new Web.WebEndpoint(name, ParseAddress(bind ?? e.Address, name), port, string.Equals(e.Protocol, "https", StringComparison.OrdinalIgnoreCase)));
+        }
+
+        var mail = ResolveEndpoints(options, portOffset, bind);
+        CheckClash(mail.Select(r => (r.Name, r.Address, r.Port)).Concat(result.Select(r => (r.Name, r.Address, r.Port))));
+        return result;
+    }
+
+    private static void CheckClash(IEnumerable<(string Name, IPAddress Address, int Port)> all)
+    {
+        // Kestrel and the mail listeners bind "*" as every address, so any two endpoints on one port clash
+        // unless both name different specific addresses.
+        var list = all.ToList();
+        foreach (var a in list)
+        {
+            var other = list.FirstOrDefault(b => a.Name != b.Name && a.Port == b.Port
+                && (a.Address.Equals(b.Address) || IsAny(a.Address) || IsAny(b.Address)));
+            if (other.Name is not null)
+            {
+                throw new UserError($"Endpoints {a.Name} and {other.Name} are configured on the same port {a.Port}.");
+            }
+        }
+    }
+
+    private static bool IsAny(IPAddress a) => a.Equals(IPAddress.Any) || a.Equals(IPAddress.IPv6Any);
 
     private static IPAddress ParseAddress(string text, string endpoint)
     {

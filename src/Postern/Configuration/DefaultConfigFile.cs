@@ -17,7 +17,13 @@ public static class DefaultConfigFile
 
           // The endpoints. Mode is Implicit (TLS from the first byte) or StartTls.
           // Address "*" listens on every address; `serve --bind ADDR` overrides all of them,
-          // and `serve --port-offset N` adds N to every port.
+          // and `serve --port-offset N` adds N to every port, HTTP and HTTPS included.
+          // https serves the settings page (/) and every autoconfig document: Thunderbird
+          // (/mail/config-v1.1.xml), Outlook Autodiscover (/autodiscover/autodiscover.xml and .json),
+          // the IETF PACC draft (/.well-known/user-agent-configuration.json) and Apple profiles
+          // (/profile.mobileconfig?emailaddress=ADDRESS). It uses the certificate above.
+          // http serves only the Thunderbird autoconfig document (never anything secret) and
+          // redirects everything else to https. Set "Enabled": false on either to turn it off.
           "Endpoints": {
             "imaps":          { "Protocol": "imap",       "Port": 993, "Mode": "Implicit" },
             "imap":           { "Protocol": "imap",       "Port": 143, "Mode": "StartTls" },
@@ -26,7 +32,9 @@ public static class DefaultConfigFile
             "submissions":    { "Protocol": "submission", "Port": 465, "Mode": "Implicit" },
             "submission":     { "Protocol": "submission", "Port": 587, "Mode": "StartTls" },
             "submission-alt": { "Protocol": "submission", "Port": 26,  "Mode": "StartTls" },
-            "smtp":           { "Protocol": "smtp",       "Port": 25,  "Mode": "StartTls" }
+            "smtp":           { "Protocol": "smtp",       "Port": 25,  "Mode": "StartTls" },
+            "https":          { "Protocol": "https",      "Port": 443 },
+            "http":           { "Protocol": "http",       "Port": 80 }
           },
 
           // Connections open at once, in total and from one client address.

@@ -17,6 +17,17 @@ public static class DefaultEndpoints
         ("smtp", "smtp", 25, TlsMode.StartTls),
     ];
 
+    /// <summary>
+    /// The web endpoints (DESIGN.md section 1): HTTPS for the settings page and every autoconfig
+    /// document, HTTP only for the autoconfig documents clients fetch over plain HTTP. They have no
+    /// Mode: HTTPS is always TLS from the first byte, HTTP never carries anything secret.
+    /// </summary>
+    public static readonly IReadOnlyList<(string Name, string Protocol, int Port)> Web =
+    [
+        ("https", "https", 443),
+        ("http", "http", 80),
+    ];
+
     /// <summary>The defaults as configuration keys, the lowest layer of configuration.</summary>
     public static IEnumerable<KeyValuePair<string, string?>> AsConfiguration()
     {
@@ -25,6 +36,13 @@ public static class DefaultEndpoints
             yield return new($"Endpoints:{name}:Protocol", protocol);
             yield return new($"Endpoints:{name}:Port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
             yield return new($"Endpoints:{name}:Mode", mode.ToString());
+            yield return new($"Endpoints:{name}:Address", "*");
+        }
+
+        foreach (var (name, protocol, port) in Web)
+        {
+            yield return new($"Endpoints:{name}:Protocol", protocol);
+            yield return new($"Endpoints:{name}:Port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
             yield return new($"Endpoints:{name}:Address", "*");
         }
     }

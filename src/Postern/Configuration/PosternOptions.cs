@@ -25,6 +25,16 @@ public sealed class PosternOptions
 
     /// <summary>Per-account storage limits (section Quota: DefaultStorageMB, Users:&lt;address&gt;); unlimited by default.</summary>
     public Storage.Quotas.QuotaPolicy Quota { get; set; } = Storage.Quotas.QuotaPolicy.Unlimited;
+
+    /// <summary>
+    /// serve's --port-offset as last applied by <see cref="ConfigLoader.ResolveEndpoints"/>: not a
+    /// configuration key, but recorded so the web host (started by MailServer) shifts its ports the
+    /// same way as the mail endpoints.
+    /// </summary>
+    public int AppliedPortOffset { get; internal set; }
+
+    /// <summary>serve's --bind as last applied by <see cref="ConfigLoader.ResolveEndpoints"/> (null: per-endpoint addresses).</summary>
+    public string? AppliedBind { get; internal set; }
 }
 
 public sealed class TlsOptions

@@ -5,6 +5,7 @@ using Postern.Pop3;
 using Postern.Smtp;
 using Postern.Storage;
 using Postern.Storage.Accounts;
+using Postern.Web;
 
 namespace Postern.Hosting;
 
@@ -12,10 +13,14 @@ namespace Postern.Hosting;
 public sealed class MailServer : IAsyncDisposable
 {
     private readonly List<MailListener> _listeners = [];
+    private WebHost? _web;
 
     private MailServer() { }
 
     public IReadOnlyList<EndpointInfo> Endpoints => [.. _listeners.Select(l => l.Endpoint)];
+
+    /// <summary>The HTTP/HTTPS endpoints the web host listens on (empty if both are disabled).</summary>
+    public IReadOnlyList<WebEndpoint> WebEndpoints { get; private set; } = [];
 
     /// <summary>
     /// Binds all endpoints (all or nothing: if one cannot bind, the others are closed and the
@@ -66,11 +71,36 @@ public sealed class MailServer : IAsyncDisposable
             l.Start();
         }
 
+        // The web side publishes what these listeners serve: same endpoints (with the same
+        // --port-offset), same certificate and TLS policy.
+        try
+        {
+            var web = Configuration.ConfigLoader.ResolveWebEndpoints(options, options.AppliedPortOffset, options.AppliedBind);
+            server._web = await WebHost.StartAsync(web, Settings.PublishedSettingsFactory.Create(options.Hostname, endpoints), store, tls, logs).ConfigureAwait(false);
+            server.WebEndpoints = web;
+        }
+        catch (WebBindException e)
+        {
+            await server.DisposeAsync().ConfigureAwait(false);
+            throw new Cli.UserError(e.Message);
+        }
+        catch
+        {
+            await server.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
         return server;
     }
 
     public async ValueTask DisposeAsync()
     {
+        if (_web is not null)
+        {
+            await _web.DisposeAsync().ConfigureAwait(false);
+            _web = null;
+        }
+
         foreach (var l in _listeners)
         {
             await l.DisposeAsync().ConfigureAwait(false);

@@ -5,11 +5,17 @@ namespace Postern.Settings;
 
 /// <summary>
 /// The DNS records a mail domain served by Postern should publish, in zone-file form: MX,
-/// and the RFC 6186 / RFC 8314 SRV records (implicit TLS preferred). Ports are the configured ones, so a non-standard set-up is right too.
+/// the RFC 6186 / RFC 8314 SRV records (implicit TLS preferred), and the names email programs
+/// look up for automatic set-up (autoconfig., autodiscover., _autodiscover._tcp, and the PACC
+/// draft's ua-auto-config. with its digest record). Ports are the configured ones, so a
+/// non-standard set-up is right too.
 /// </summary>
 public static class DnsRecords
 {
-    public static string Render(string domain, string hostname, IReadOnlyList<EndpointInfo> endpoints)
+    public static string Render(string domain, string hostname, IReadOnlyList<EndpointInfo> endpoints) =>
+        Render(domain, hostname, endpoints, []);
+
+    public static string Render(string domain, string hostname, IReadOnlyList<EndpointInfo> endpoints, IReadOnlyList<Web.WebEndpoint> web)
     {
         string host = hostname.TrimEnd('.') + ".";
         string d = domain.TrimEnd('.') + ".";
@@ -39,8 +45,28 @@ public static class DnsRecords
             sb.Append($"{service + "._tcp." + d,-32} 3600 IN SRV   {priority} 1 {e.Port} {host}\n");
         }
 
-        // autoconfig./autodiscover. names and _autodiscover._tcp come with the HTTPS side (issue 4),
-        // which serves the documents they point to; until then they would only send clients astray.
+        // The automatic set-up names point at this server's HTTPS endpoint, which serves every
+        // document they lead to (Thunderbird autoconfig also tries plain HTTP, served on the http endpoint).
+        var https = web.FirstOrDefault(w => w.IsHttps);
+        if (https is not null)
+        {
+            // A CNAME is only legal where no other record lives; if the hostname is the domain itself, an A/AAAA copy is needed instead.
+            bool sameName = string.Equals(host, d, StringComparison.OrdinalIgnoreCase);
+            sb.Append("\n; Automatic set-up: Thunderbird and others fetch https://autoconfig.").Append(domain).Append("/mail/config-v1.1.xml,\n");
+            sb.Append("; Outlook https://autodiscover.").Append(domain).Append("/autodiscover/autodiscover.xml. The certificate must cover these names.\n");
+            foreach (var name in new[] { "autoconfig", "autodiscover", "ua-auto-config" })
+            {
+                sb.Append(sameName
+                    ? $"; {name + "." + d,-32} needs the same A/AAAA records as {host}\n"
+                    : $"{name + "." + d,-32} 3600 IN CNAME {host}\n");
+            }
+
+            sb.Append($"{"_autodiscover._tcp." + d,-32} 3600 IN SRV   0 1 {https.Port} {host}\n");
+            // draft-ietf-mailmaint-pacc: the TXT record authenticates the exact bytes served.
+            var body = Web.Documents.PaccDocument.Render(PublishedSettingsFactory.Create(hostname, endpoints), domain);
+            sb.Append($"{"_ua-auto-config." + d,-32} 3600 IN TXT   \"{Web.Documents.PaccDocument.DigestRecord(body)}\"\n");
+        }
+
         return sb.ToString();
     }
 }

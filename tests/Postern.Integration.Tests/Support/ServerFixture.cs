@@ -10,8 +10,18 @@ namespace Postern.Integration.Tests.Support;
 /// CLI (init, domain, users), then `postern serve --port-offset N --bind 127.0.0.1` as a child
 /// process. Tests drive it with real clients.
 /// </summary>
-public sealed class ServerFixture : IAsyncLifetime
+public class ServerFixture : IAsyncLifetime
 {
+    private readonly string[] _extraServeArgs;
+
+    public ServerFixture()
+        : this([])
+    {
+    }
+
+    /// <summary>For fixtures of their own that run serve with extra switches (e.g. --Quota:DefaultStorageMB=1).</summary>
+    protected ServerFixture(params string[] extraServeArgs) => _extraServeArgs = extraServeArgs;
+
     public const string Domain = "example.test";
     public const string Password = "correct horse battery";
 
@@ -50,13 +60,13 @@ public sealed class ServerFixture : IAsyncLifetime
 
         Certificate = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(CertPath));
         Offset = FindFreeOffset();
-        _serve = await ServeProcess.StartAsync(["--data", DataDir, "serve", "--port-offset", Offset.ToString(), "--bind", "127.0.0.1"]);
+        _serve = await ServeProcess.StartAsync(["--data", DataDir, "serve", "--port-offset", Offset.ToString(), "--bind", "127.0.0.1", .. _extraServeArgs]);
     }
 
     /// <summary>A port offset where all eight standard ports are free on 127.0.0.1 right now.</summary>
     public static int FindFreeOffset()
     {
-        int[] ports = [25, 26, 110, 143, 465, 587, 993, 995];
+        int[] ports = [25, 26, 80, 110, 143, 443, 465, 587, 993, 995];
         for (int attempt = 0; attempt < 200; attempt++)
         {
             int offset = Random.Shared.Next(20, 600) * 100;

@@ -28,7 +28,7 @@ public class MailboxManagementTests
         await using var f = await ImapFixture.LoggedInAsync();
         await f.CommandAsync("a", "CREATE Old/Sub");
         Assert.StartsWith("b NO [CANNOT]", (await f.CommandAsync("b", "DELETE INBOX"))[^1]);
-        Assert.StartsWith("c NO [CANNOT]", (await f.CommandAsync("c", "DELETE Old"))[^1]);
+        Assert.StartsWith("c NO [HASCHILDREN]", (await f.CommandAsync("c", "DELETE Old"))[^1]);
         Assert.Equal(["d OK DELETE completed"], await f.CommandAsync("d", "DELETE Old/Sub"));
         Assert.Equal(["e OK DELETE completed"], await f.CommandAsync("e", "DELETE Old"));
         Assert.Equal(["f NO [NONEXISTENT] No such mailbox"], await f.CommandAsync("f", "DELETE Old"));

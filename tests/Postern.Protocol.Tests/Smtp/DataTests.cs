@@ -202,14 +202,28 @@ public partial class DataTests
     }
 
     [Fact]
+    public async Task Commands_pipelined_behind_EHLO_close_the_session_unexecuted()
+    {
+        await using var h = await SmtpHarness.StartAsync(MailProtocol.SmtpRelay, TlsMode.StartTls);
+        await h.SendAsync("EHLO sender.test\r\nMAIL FROM:<x@remote.test>\r\nRCPT TO:<alice@example.org>\r\nDATA\r\n");
+        var lines = await h.Client.ReadUntilAsync("554 ");
+        Assert.Equal("554 5.5.0 Error: SMTP protocol synchronization", lines[^1]);
+        Assert.DoesNotContain(lines, l => l.StartsWith("250 2.1", StringComparison.Ordinal));
+        Assert.True(await h.Client.IsClosedAsync());
+        Assert.Empty(h.Store.Accepted);
+    }
+
+    [Fact]
     public async Task Pipelined_transaction_gets_replies_in_order()
     {
         await using var h = await SmtpHarness.StartAsync(MailProtocol.SmtpRelay, TlsMode.StartTls);
-        await h.SendAsync(
-            "EHLO sender.test\r\nMAIL FROM:<x@remote.test>\r\nRCPT TO:<nobody@example.org>\r\nRCPT TO:<alice@example.org>\r\n" +
-            "RCPT TO:<x@elsewhere.test>\r\nDATA\r\n");
+        // RFC 2920 3.1: EHLO ends a pipelined group, so the client waits for its reply first.
+        await h.SendAsync("EHLO sender.test\r\n");
         var ehlo = await h.Client.ReadUntilAsync("250 ");
         Assert.Equal("250-mail.test", ehlo[0]);
+        await h.SendAsync(
+            "MAIL FROM:<x@remote.test>\r\nRCPT TO:<nobody@example.org>\r\nRCPT TO:<alice@example.org>\r\n" +
+            "RCPT TO:<x@elsewhere.test>\r\nDATA\r\n");
         Assert.Equal("250 2.1.0 Sender ok", await h.ReadAsync());
         Assert.Equal("550 5.1.1 No such user here", await h.ReadAsync());
         Assert.Equal("250 2.1.5 Recipient ok", await h.ReadAsync());

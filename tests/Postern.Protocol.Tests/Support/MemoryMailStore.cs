@@ -476,6 +476,113 @@ public sealed class MemoryMailStore : IMailStore
         return Task.FromResult<IReadOnlyList<uint>>(gone);
     }
 
+    public Task<ulong> GetHighestModSeqAsync(long mailboxId, CancellationToken ct = default)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_boxes.FirstOrDefault(b => b.Id == mailboxId)?.HighestModSeq ?? 0UL);
+        }
+    }
+
+    public Task<IReadOnlyList<MessageInfo>> ListMessagesAsync(long mailboxId, ulong changedSince, CancellationToken ct = default)
+    {
+        lock (_gate)
+        {
+            var box = _boxes.FirstOrDefault(b => b.Id == mailboxId);
+            return Task.FromResult<IReadOnlyList<MessageInfo>>(box is null ? [] : [.. box.Messages.Select(m => m.Info).Where(m => m.ModSeq > changedSince)]);
+        }
+    }
+
+    public Task<ReadOnlyMemory<byte>?> ReadHeaderAsync(long mailboxId, uint uid, CancellationToken ct = default)
+    {
+        lock (_gate)
+        {
+            var body = BodyOf(mailboxId, uid);
+            return Task.FromResult(body is null ? (ReadOnlyMemory<byte>?)null : Header(body));
+        }
+    }
+
+    public async IAsyncEnumerable<(uint Uid, ReadOnlyMemory<byte> Header)> ReadHeadersAsync(long mailboxId, IReadOnlyList<uint> uids,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        List<(uint, ReadOnlyMemory<byte>)> found = [];
+        lock (_gate)
+        {
+            HeaderBatches++;
+            foreach (uint uid in uids)
+            {
+                if (BodyOf(mailboxId, uid) is { } body)
+                {
+                    found.Add((uid, Header(body)));
+                }
+            }
+        }
+
+        foreach (var item in found)
+        {
+            ct.ThrowIfCancellationRequested();
+            yield return item;
+        }
+
+        await Task.CompletedTask;
+    }
+
+    /// <summary>Calls of <see cref="ReadHeadersAsync"/>, for tests that check headers are read in batches.</summary>
+    public int HeaderBatches { get; private set; }
+
+    public Task<IReadOnlyDictionary<uint, MessageStructure>> GetCachedStructuresAsync(long mailboxId, IReadOnlyList<uint> uids, CancellationToken ct = default)
+    {
+        lock (_gate)
+        {
+            var found = new Dictionary<uint, MessageStructure>();
+            foreach (uint uid in uids)
+            {
+                if (BodyOf(mailboxId, uid) is { } body && _structures.TryGetValue(body, out var s))
+                {
+                    found[uid] = s;
+                }
+            }
+
+            return Task.FromResult<IReadOnlyDictionary<uint, MessageStructure>>(found);
+        }
+    }
+
+    public Task SetCachedStructuresAsync(long mailboxId, IReadOnlyList<(uint Uid, MessageStructure Structure)> structures, CancellationToken ct = default)
+    {
+        lock (_gate)
+        {
+            StructureWrites++;
+            foreach (var (uid, structure) in structures)
+            {
+                if (BodyOf(mailboxId, uid) is { } body)
+                {
+                    _structures[body] = structure;
+                }
+            }
+
+            return Task.CompletedTask;
+        }
+    }
+
+    /// <summary>Calls of <see cref="SetCachedStructuresAsync"/>.</summary>
+    public int StructureWrites { get; private set; }
+
+    // Keyed by the body array, which copies share, as the SQLite store keys by blob.
+    private readonly Dictionary<byte[], MessageStructure> _structures = new(ReferenceEqualityComparer.Instance);
+
+    private byte[]? BodyOf(long mailboxId, uint uid)
+    {
+        var box = _boxes.FirstOrDefault(b => b.Id == mailboxId);
+        return box?.Messages.FirstOrDefault(m => m.Info.Uid == uid).Body;
+    }
+
+    private static byte[] Header(byte[] body)
+    {
+        var span = body.AsSpan(0, Math.Min(body.Length, HeaderBlock.MaxRead));
+        int end = HeaderBlock.End(span);
+        return span[..(end < 0 ? span.Length : end)].ToArray();
+    }
+
     public Task<int> CountQueuedAsync(CancellationToken ct = default)
     {
         lock (_gate) { return Task.FromResult(Accepted.Count(a => a.Envelope.RemoteRecipients.Count > 0)); }
@@ -565,6 +672,7 @@ public sealed class MemoryMailStore : IMailStore
         b.Messages.Sum(m => m.Info.Size), b.Subscribed)
     {
         HighestModSeq = b.HighestModSeq,
+        DeletedCount = b.Messages.Count(m => m.Info.Flags.HasFlag(MessageFlags.Deleted)),
         Keywords = [.. b.Keywords],
     };
 

@@ -1,0 +1,89 @@
+using System.Text;
+using Postern.Storage;
+using Xunit;
+
+namespace Postern.Protocol.Tests.Imap;
+
+/// <summary>BINARY (RFC 3516): FETCH BINARY[]/BINARY.PEEK[]/BINARY.SIZE[] with transfer decoding, UNKNOWN-CTE, literal8 APPEND.</summary>
+public class BinaryTests
+{
+    private const string QuotedPrintable =
+        "Subject: qp\r\n" +
+        "Content-Type: text/plain; charset=utf-8\r\n" +
+        "Content-Transfer-Encoding: quoted-printable\r\n" +
+        "\r\n" +
+        "Gr=C3=BC=C3=9Fe =3D ok=\r\nsoft\r\n";
+
+    private const string Unknown =
+        "Subject: uu\r\n" +
+        "Content-Transfer-Encoding: x-uuencode\r\n" +
+        "\r\n" +
+        "begin 644 x\r\n";
+
+    [Fact]
+    public async Task Base64_part_is_decoded_into_a_literal8_and_peek_keeps_unseen()
+    {
+        await using var f = await ImapFixture.LoggedInAsync();
+        await f.AppendAsync(ImapFixture.Multipart);
+        await f.CommandAsync("s", "SELECT INBOX");
+        await f.Client.SendLineAsync("a FETCH 1 (BINARY.PEEK[2] BINARY.SIZE[2] BINARY.SIZE[1])");
+        Assert.Equal("* 1 FETCH (BINARY[2] ~{6}", await f.Client.ReadLineAsync());
+        Assert.Equal(new byte[] { 0, 1, 2, 3, 4, 5 }, await f.Client.ReadBytesAsync(6));
+        Assert.Equal([" BINARY.SIZE[2] 6 BINARY.SIZE[1] 27)", "a OK FETCH completed"], await f.Client.ReadUntilAsync("a "));
+        Assert.Equal(MessageFlags.None, (await f.Store.ListMessagesAsync(f.Inbox.Id))[0].Flags);
+    }
+
+    [Fact]
+    public async Task Quoted_printable_is_decoded_partial_applies_to_decoded_octets_and_binary_sets_seen()
+    {
+        await using var f = await ImapFixture.LoggedInAsync();
+        await f.AppendAsync(QuotedPrintable);
+        await f.CommandAsync("s", "SELECT INBOX");
+        byte[] decoded = Encoding.UTF8.GetBytes("Grüße = oksoft\r\n");
+        await f.Client.SendLineAsync("a FETCH 1 (BINARY[1] BINARY[1]<2.4> BINARY.SIZE[1])");
+        Assert.Equal($"* 1 FETCH (BINARY[1] {{{decoded.Length}}}", await f.Client.ReadLineAsync());
+        Assert.Equal(decoded, await f.Client.ReadBytesAsync(decoded.Length));
+        Assert.Equal(" BINARY[1]<2> {4}", await f.Client.ReadLineAsync());
+        Assert.Equal(decoded[2..6], await f.Client.ReadBytesAsync(4));
+        Assert.Equal([$" BINARY.SIZE[1] {decoded.Length} FLAGS (\\Seen))", "a OK FETCH completed"], await f.Client.ReadUntilAsync("a "));
+    }
+
+    [Fact]
+    public async Task Unknown_encoding_is_a_tagged_no_without_partial_output()
+    {
+        await using var f = await ImapFixture.LoggedInAsync();
+        await f.AppendAsync(Unknown);
+        await f.CommandAsync("s", "SELECT INBOX");
+        Assert.Equal(["a NO [UNKNOWN-CTE] Cannot decode the content-transfer-encoding of this part"], await f.CommandAsync("a", "FETCH 1 (UID BINARY.PEEK[1])"));
+        Assert.Equal(["* 1 FETCH (UID 1)", "b OK FETCH completed"], await f.CommandAsync("b", "FETCH 1 UID"));
+    }
+
+    [Fact]
+    public async Task Invalid_binary_items_are_bad()
+    {
+        await using var f = await ImapFixture.LoggedInAsync();
+        await f.AppendAsync(ImapFixture.Simple);
+        await f.CommandAsync("s", "SELECT INBOX");
+        Assert.Equal(["a BAD Invalid binary section"], await f.CommandAsync("a", "FETCH 1 BINARY[1.TEXT]"));
+        Assert.Equal(["b BAD Invalid partial"], await f.CommandAsync("b", "FETCH 1 BINARY.SIZE[1]<0.5>"));
+    }
+
+    [Fact]
+    public async Task Literal8_append_keeps_nul_octets_and_binary_whole_message_streams_them_back()
+    {
+        await using var f = await ImapFixture.LoggedInAsync();
+        byte[] message = [.. Encoding.ASCII.GetBytes("Subject: nul\r\nContent-Transfer-Encoding: binary\r\n\r\nA"), 0, .. Encoding.ASCII.GetBytes("B\r\n")];
+        await f.Client.SendLineAsync($"a APPEND INBOX ~{{{message.Length}}}");
+        Assert.Equal("+ Ready for literal data", await f.Client.ReadLineAsync());
+        await f.Client.SendBytesAsync([.. message, (byte)'\r', (byte)'\n']);
+        Assert.Equal([$"a OK [APPENDUID {f.Inbox.UidValidity} 1] APPEND completed"], await f.Client.ReadUntilAsync("a "));
+
+        await f.CommandAsync("s", "EXAMINE INBOX");
+        await f.Client.SendLineAsync("b FETCH 1 (BINARY.PEEK[] BINARY.SIZE[] BINARY.PEEK[1])");
+        Assert.Equal($"* 1 FETCH (BINARY[] ~{{{message.Length}}}", await f.Client.ReadLineAsync());
+        Assert.Equal(message, await f.Client.ReadBytesAsync(message.Length));
+        Assert.Equal($" BINARY.SIZE[] {message.Length} BINARY[1] ~{{5}}", await f.Client.ReadLineAsync());
+        Assert.Equal([(byte)'A', 0, (byte)'B', (byte)'\r', (byte)'\n'], await f.Client.ReadBytesAsync(5));
+        Assert.Equal([")", "b OK FETCH completed"], await f.Client.ReadUntilAsync("b "));
+    }
+}
