@@ -9,6 +9,7 @@ namespace Postern.Storage.Sqlite;
 /// so IMAP sizes match the bytes served; a missing file is logged. Neither stops the server:
 /// one damaged message must not take every mailbox offline. Dovecot does the same with a maildir
 /// file whose size disagrees with its S= name or index: it logs, fixes its metadata and goes on.
+/// Runs on every serving start, after the schema migration, so it sees the current tables.
 /// </summary>
 public sealed partial class SqliteMailStore
 {
@@ -64,9 +65,17 @@ public sealed partial class SqliteMailStore
         using var tx = write.BeginTransaction(deferred: false);
         foreach (var (id, size) in resized)
         {
+            // The v3 mailbox counters follow messages by trigger on insert, delete and flags only, so
+            // total_size is corrected here; the cached header block and ENVELOPE/BODYSTRUCTURE of the
+            // blob described the old bytes and are dropped, to be rebuilt from the file.
             using var cmd = Command(write, tx, """
+                UPDATE mailboxes SET total_size = total_size +
+                    (SELECT COALESCE(SUM($size - m.size), 0) FROM messages m WHERE m.mailbox_id = mailboxes.id AND m.blob_id = $id)
+                WHERE id IN (SELECT mailbox_id FROM messages WHERE blob_id = $id);
                 UPDATE blobs SET size = $size WHERE id = $id;
                 UPDATE messages SET size = $size WHERE blob_id = $id;
+                DELETE FROM headers WHERE blob_id = $id;
+                DELETE FROM structures WHERE blob_id = $id;
                 """);
             cmd.Parameters.AddWithValue("$size", size);
             cmd.Parameters.AddWithValue("$id", id);

@@ -334,12 +334,19 @@ public sealed class DurabilityTests(Xunit.Abstractions.ITestOutputHelper output)
         using var imap = await ImapAsync("alice");
         await imap.Inbox.OpenAsync(FolderAccess.ReadOnly);
         Assert.Equal(3, imap.Inbox.Count);
+        long served = 0;
         foreach (var s in await imap.Inbox.FetchAsync(0, -1, MessageSummaryItems.Size | MessageSummaryItems.UniqueId))
         {
             using var stream = await imap.Inbox.GetStreamAsync(s.UniqueId, "");
             var copy = new MemoryStream();
             await stream.CopyToAsync(copy);
             Assert.Equal((long)s.Size!, copy.Length);
+            served += copy.Length;
         }
+
+        // The mailbox's size counter (STATUS SIZE, RFC 8438) agrees with the bytes served after the repair.
+        await imap.Inbox.CloseAsync();
+        await imap.Inbox.StatusAsync(StatusItems.Size);
+        Assert.Equal((ulong)served, imap.Inbox.Size);
     }
 }
