@@ -58,6 +58,9 @@ public sealed partial class MailConnection : IAsyncDisposable
     /// <summary>How long a read may wait for the peer. Protocols shorten it before login.</summary>
     public TimeSpan ReadTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>How long the TLS handshake may take; null means the policy's default.</summary>
+    public TimeSpan? HandshakeTimeout { get; set; }
+
     /// <summary>How long a flush may wait for a peer that does not read.</summary>
     public TimeSpan WriteTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
@@ -160,7 +163,7 @@ public sealed partial class MailConnection : IAsyncDisposable
         var recorder = new HandshakeRecorder(_transport);
         var ssl = new SslStream(recorder, leaveInnerStreamOpen: true);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        cts.CancelAfter(_tls.HandshakeTimeout);
+        cts.CancelAfter(HandshakeTimeout ?? _tls.HandshakeTimeout);
         try
         {
             await ssl.AuthenticateAsServerAsync(_tls.SelectOptionsAsync, null, cts.Token).ConfigureAwait(false); // by SNI, current certificate
@@ -212,8 +215,14 @@ public sealed partial class MailConnection : IAsyncDisposable
     /// Reads one line ended by LF. <paramref name="maxLength"/> counts the line ending too
     /// (RFC 5321 4.5.3.1.4: 1000 octets including CRLF for SMTP commands).
     /// </summary>
+    /// <remarks>
+    /// <see cref="ReadTimeout"/> bounds the whole line, not each read: a client trickling one byte
+    /// at a time (slowloris) cannot hold a session by resetting a per-read clock. This is Postfix's
+    /// smtpd_per_record_deadline (a deadline per command or content line rather than per read).
+    /// </remarks>
     public async ValueTask<LineResult> ReadLineAsync(int maxLength, CancellationToken ct)
     {
+        long deadline = Environment.TickCount64 + (long)ReadTimeout.TotalMilliseconds;
         int scanFrom = _start;
         long discarded = 0;
         bool discarding = false;
@@ -262,7 +271,7 @@ public sealed partial class MailConnection : IAsyncDisposable
 
             MakeRoom(Math.Min(maxLength, MaxDiscardBytes) + 1);
             scanFrom = _end;
-            if (await FillAsync(ct).ConfigureAwait(false) == 0)
+            if (await FillAsync(ct, deadline).ConfigureAwait(false) == 0)
             {
                 return new LineResult(LineStatus.Closed, ReadOnlyMemory<byte>.Empty, false);
             }
@@ -338,11 +347,19 @@ public sealed partial class MailConnection : IAsyncDisposable
         _in = bigger;
     }
 
-    private async ValueTask<int> FillAsync(CancellationToken ct)
+    private async ValueTask<int> FillAsync(CancellationToken ct, long deadline = 0)
     {
         await FlushAsync(ct).ConfigureAwait(false);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        cts.CancelAfter(ReadTimeout);
+        var timeout = ReadTimeout;
+        if (deadline != 0)
+        {
+            // Past the line's deadline: give the read no time at all, so it times out at once.
+            long left = Math.Max(1, deadline - Environment.TickCount64);
+            timeout = TimeSpan.FromMilliseconds(Math.Min(left, (long)ReadTimeout.TotalMilliseconds));
+        }
+
+        cts.CancelAfter(timeout);
         try
         {
             int n = await _reader.ReadAsync(_in.AsMemory(_end), cts.Token).ConfigureAwait(false);

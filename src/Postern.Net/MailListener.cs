@@ -19,6 +19,7 @@ public sealed partial class MailListener : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentSet _sessions = new();
     private Task? _acceptLoop;
+    private bool _acceptFailing;
 
     /// <summary>Binds the endpoint's socket (throws <see cref="EndpointBindException"/> with a clear sentence).</summary>
     public MailListener(EndpointInfo endpoint, IConnectionHandler handler, TlsPolicy tls, ConnectionLimiter limiter, ILogger log)
@@ -69,11 +70,18 @@ public sealed partial class MailListener : IAsyncDisposable
             }
             catch (SocketException e)
             {
-                // Typically EMFILE/ENFILE: back off instead of spinning, then try again.
-                LogAcceptFailed(_endpoint.Name, e.SocketErrorCode.ToString());
+                // Typically EMFILE/ENFILE: the pending connection stays in the backlog and the listening
+                // socket stays readable, so retrying at once would spin. Back off, then try again; log
+                // once per episode (not every retry), as a full descriptor table can last a while.
+                if (!_acceptFailing)
+                {
+                    LogAcceptFailed(_endpoint.Name, e.SocketErrorCode.ToString());
+                    _acceptFailing = true;
+                }
+
                 try
                 {
-                    await Task.Delay(TimeSpan.FromMilliseconds(200), _stop.Token).ConfigureAwait(false);
+                    await Task.Delay(_limiter.Limits.AcceptBackoff, _stop.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
@@ -81,6 +89,12 @@ public sealed partial class MailListener : IAsyncDisposable
                 }
 
                 continue;
+            }
+
+            if (_acceptFailing)
+            {
+                _acceptFailing = false;
+                LogAcceptRecovered(_endpoint.Name);
             }
 
             var remote = (IPEndPoint)client.RemoteEndPoint!;
@@ -102,7 +116,12 @@ public sealed partial class MailListener : IAsyncDisposable
     {
         await Task.Yield();
         client.NoDelay = true;
-        var connection = new MailConnection(new NetworkStream(client, ownsSocket: true), _endpoint, remote, _tls) { Log = _log };
+        var connection = new MailConnection(new NetworkStream(client, ownsSocket: true), _endpoint, remote, _tls)
+        {
+            Log = _log,
+            HandshakeTimeout = _limiter.Limits.TlsHandshakeTimeout,
+            WriteTimeout = _limiter.Limits.WriteTimeout,
+        };
         try
         {
             if (_endpoint.Mode == TlsMode.Implicit)
@@ -160,6 +179,9 @@ public sealed partial class MailListener : IAsyncDisposable
 
     [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "Accept failed on {Endpoint}: {Error}; backing off")]
     private partial void LogAcceptFailed(string endpoint, string error);
+
+    [LoggerMessage(EventId = 106, Level = LogLevel.Information, Message = "Accepting on {Endpoint} again")]
+    private partial void LogAcceptRecovered(string endpoint);
 
     /// <summary>Tracks running session tasks so shutdown can wait for them.</summary>
     private sealed class ConcurrentSet

@@ -23,6 +23,14 @@ public sealed class SmtpOptions
     /// <summary>How long we wait for a command or a data line once the client has said EHLO/HELO (RFC 5321 4.5.3.2.7: at least 5 minutes).</summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Slowest DATA transfer accepted, in octets per second: the whole of DATA must arrive within
+    /// CommandTimeout plus its size divided by this rate, so a client trickling short lines (each
+    /// inside the per-line timeout) cannot hold a session forever. Postfix's smtpd_min_data_rate,
+    /// whose default is also 500.
+    /// </summary>
+    public int MinDataRate { get; set; } = 500;
+
     /// <summary>How long we wait before the first EHLO/HELO (also after STARTTLS); short, because idle unidentified clients cost slots.</summary>
     public TimeSpan PreAuthTimeout { get; set; } = TimeSpan.FromMinutes(1);
 

@@ -142,6 +142,7 @@ public sealed partial class SqliteMailStore : IMailStore
 
         ct.ThrowIfCancellationRequested();
         SweepUnreferencedBodies();
+        QuarantineDamagedBodies();
         LogOpened(_dataDirectory, Schema.CurrentVersion);
     }
 

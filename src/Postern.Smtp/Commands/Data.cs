@@ -19,6 +19,9 @@ internal sealed partial class SmtpSession
 
     private static readonly byte[] Crlf = "\r\n"u8.ToArray();
 
+    /// <summary>Why the spool file could not be written, for the reply at the end of data.</summary>
+    private Exception? _spoolError;
+
     /// <summary>Why a message was refused at the end of data; the first, most serious reason wins.</summary>
     private enum DataRejection
     {
@@ -61,6 +64,7 @@ internal sealed partial class SmtpSession
 
         var transaction = _transaction;
         _transaction = null;
+        _spoolError = null;
         string id = ReceivedHeader.NewId();
         SpoolFile spool;
         try
@@ -69,9 +73,9 @@ internal sealed partial class SmtpSession
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // Our fault, not the client's: 451 before 354, so no data is sent in vain.
+            // Our fault, not the client's: 451 (452 when the disk is full) before 354, so no data is sent in vain.
             _log.StoreFailed(e, id);
-            Send(Replies.StoreFailed);
+            Send(StorageFailure.Reply(e));
             return;
         }
 
@@ -93,7 +97,7 @@ internal sealed partial class SmtpSession
 
         if (rejection == DataRejection.SpoolFailed)
         {
-            Send(Replies.StoreFailed);
+            Send(StorageFailure.Reply(_spoolError));
             return;
         }
 
@@ -130,7 +134,7 @@ internal sealed partial class SmtpSession
         catch (Exception e) when (!(e is OperationCanceledException && _ct.IsCancellationRequested))
         {
             _log.StoreFailed(e, id);
-            Send(Replies.StoreFailed);
+            Send(StorageFailure.Reply(e));
             return;
         }
 
@@ -156,9 +160,13 @@ internal sealed partial class SmtpSession
         // The DATA command line itself ended with CRLF (bare-LF commands are refused).
         bool previousEndedWithCrlf = true;
         var hops = new HopCounter(_options.MaxHops);
+        long started = Environment.TickCount64;
+        long received = 0;
         while (true)
         {
             var line = await _connection.ReadLineAsync(DataReadLimit, _ct).ConfigureAwait(false);
+            received += line.Bytes.Length + 2;
+            CheckDataRate(started, received);
             if (line.Status == LineStatus.Closed)
             {
                 _log.Closing(_remote, "connection closed during DATA");
@@ -220,6 +228,19 @@ internal sealed partial class SmtpSession
         }
     }
 
+    /// <summary>
+    /// Ends DATA that arrives slower than <see cref="SmtpOptions.MinDataRate"/> allows (Postfix
+    /// smtpd_min_data_rate): the session answers 421 4.4.2 and closes, as for any timeout.
+    /// </summary>
+    private void CheckDataRate(long started, long received)
+    {
+        double allowedMs = _options.CommandTimeout.TotalMilliseconds + received * 1000.0 / Math.Max(1, _options.MinDataRate);
+        if (Environment.TickCount64 - started > allowedMs)
+        {
+            throw new IdleTimeoutException("The client sent message data too slowly.");
+        }
+    }
+
     /// <summary>Writes to the spool file; a local disk failure is logged and reported as false, not thrown as a connection error.</summary>
     private async Task<bool> TryWriteSpoolAsync(Stream sink, ReadOnlyMemory<byte> first, ReadOnlyMemory<byte>? second, string id)
     {
@@ -236,6 +257,7 @@ internal sealed partial class SmtpSession
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             _log.StoreFailed(e, id);
+            _spoolError = e;
             return false;
         }
     }

@@ -44,6 +44,11 @@ internal sealed class SpoolFile : IAsyncDisposable
         {
             await Stream.DisposeAsync().ConfigureAwait(false);
         }
+        catch (IOException)
+        {
+            // Closing flushes what is still buffered; on a full disk that fails again. The content is
+            // being thrown away, and a throw here would end the session before the 452 reached the client.
+        }
         finally
         {
             // DeleteOnClose normally removed it already; File.Exists never throws.

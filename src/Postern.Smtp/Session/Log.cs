@@ -32,7 +32,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 2007, Level = LogLevel.Warning, Message = "Rejected message {Id} from {Client}: {Reason}")]
     public static partial void MessageRejected(this ILogger log, string id, string client, string reason);
 
-    [LoggerMessage(EventId = 2008, Level = LogLevel.Error, Message = "Storing message {Id} failed; the client was told to retry (451)")]
+    [LoggerMessage(EventId = 2008, Level = LogLevel.Error, Message = "Storing message {Id} failed; the client was told to retry (451, or 452 for a full disk)")]
     public static partial void StoreFailed(this ILogger log, Exception e, string id);
 
     [LoggerMessage(EventId = 2009, Level = LogLevel.Information, Message = "Closing SMTP session from {Remote}: {Reason}")]

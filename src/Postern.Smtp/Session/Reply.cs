@@ -84,6 +84,10 @@ internal static class Replies
     public static readonly Reply DataLineFarTooLong = new(554, "5.6.0", "Message line far too long; closing connection");
     public static readonly Reply StoreFailed = new(451, "4.3.0", "Local error in processing; try again later");
 
+    // RFC 3463 4.3.1 "mail system full", 452 as RFC 5321 4.2.2 "insufficient system storage";
+    // Postfix answers the same when its queue file system is short of space (queue_minfree).
+    public static readonly Reply DiskFull = new(452, "4.3.1", "Insufficient system storage; try again later");
+
     // ---- closing
     public static readonly Reply TooManyErrors = new(421, "4.7.0", "Too many errors");
     public static readonly Reply ProtocolSynchronization = new(554, "5.5.0", "Error: SMTP protocol synchronization");

@@ -51,6 +51,8 @@ public static class ConfigLoader
         BindSection(configuration, "Smtp", options.Smtp);
         BindSection(configuration, "Imap", options.Imap);
         BindSection(configuration, "Pop3", options.Pop3);
+        BindSection(configuration, "Auth", options.Auth);
+        LimitsCheck.Validate(options);
         options.Quota = QuotaConfig.Read(configuration.GetSection("Quota"));
 
         // Endpoints are read key by key: the binder would silently drop an endpoint whose Mode or

@@ -20,6 +20,9 @@ public sealed class PosternOptions
 
     public Pop3.Pop3Options Pop3 { get; set; } = new();
 
+    /// <summary>Password-guessing defences: failure delay and per-address/per-account penalty (section Auth).</summary>
+    public Storage.Accounts.AuthOptions Auth { get; set; } = new();
+
     /// <summary>Per-account storage limits (section Quota: DefaultStorageMB, Users:&lt;address&gt;); unlimited by default.</summary>
     public Storage.Quotas.QuotaPolicy Quota { get; set; } = Storage.Quotas.QuotaPolicy.Unlimited;
 

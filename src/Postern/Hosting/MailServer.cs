@@ -38,8 +38,12 @@ public sealed class MailServer : IAsyncDisposable
         // One policy from the Quota section for every protocol that stores mail.
         options.Imap.Quota = options.Quota;
         options.Smtp.Quota = options.Quota;
-        var auth = new Authenticator(store);
+        var auth = new Authenticator(store, options.Auth);
         var limiter = new ConnectionLimiter(options.Limits);
+        if (limiter.MaxConnections < options.Limits.MaxConnections)
+        {
+            HostingLog.ConnectionsCappedByDescriptors(logs.CreateLogger("Postern.Net.Listener"), DescriptorBudget.SoftLimit() ?? 0, limiter.MaxConnections, options.Limits.MaxConnections);
+        }
         var smtp = new SmtpHandler(store, auth, identity, options.Smtp, logs.CreateLogger<SmtpHandler>());
         var imap = new ImapHandler(store, auth, identity, options.Imap, logs.CreateLogger<ImapHandler>());
         var pop3 = new Pop3Handler(store, auth, identity, options.Pop3, logs.CreateLogger<Pop3Handler>());
@@ -48,12 +52,12 @@ public sealed class MailServer : IAsyncDisposable
         {
             foreach (var endpoint in endpoints)
             {
-                IConnectionHandler handler = endpoint.Protocol switch
+                IConnectionHandler handler = new ClientAddressScope(endpoint.Protocol switch
                 {
                     MailProtocol.Imap => imap,
                     MailProtocol.Pop3 => pop3,
                     _ => smtp,
-                };
+                });
                 server._listeners.Add(new MailListener(endpoint, handler, tls, limiter, logs.CreateLogger("Postern.Net.Listener")));
             }
         }

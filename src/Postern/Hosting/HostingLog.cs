@@ -1,0 +1,10 @@
+using Microsoft.Extensions.Logging;
+
+namespace Postern.Hosting;
+
+internal static partial class HostingLog
+{
+    [LoggerMessage(EventId = 110, Level = LogLevel.Information,
+        Message = "The open-files limit ({Limit}) carries only {Cap} connections; accepting at most that many instead of {Configured} (raise it with ulimit -n or LimitNOFILE=)")]
+    public static partial void ConnectionsCappedByDescriptors(ILogger log, long limit, int cap, int configured);
+}
