@@ -52,4 +52,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3015, Level = LogLevel.Debug, Message = "IMAP IDLE ended")]
     public static partial void IdleEnded(ILogger logger);
+
+    [LoggerMessage(EventId = 3016, Level = LogLevel.Warning, Message = "IMAP APPEND could not store a message: {Kind}: {Reason}")]
+    public static partial void AppendStoreFailed(ILogger logger, string kind, string reason);
+
+    [LoggerMessage(EventId = 3017, Level = LogLevel.Warning, Message = "IMAP APPEND spool file could not be closed cleanly: {Reason}")]
+    public static partial void SpoolCloseFailed(ILogger logger, string reason);
 }

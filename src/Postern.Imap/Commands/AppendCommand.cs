@@ -35,6 +35,7 @@ public sealed partial class AppendCommand : IImapCommand
             ?? throw ImapException.No("[TRYCREATE] No such mailbox");
 
         var spools = new List<(FileStream Spool, AppendOptions Options, long Size)>();
+        Exception? spoolError = null;
         try
         {
             var pending = new PendingMessage(literal.Size, literal.NonSync, literal.Utf8, first);
@@ -52,7 +53,9 @@ public sealed partial class AppendCommand : IImapCommand
 
                 var spool = CreateSpool(session);
                 spools.Add((spool, pending.Options, pending.Size));
-                await CopyLiteralAsync(session.Connection, spool, pending.Size, ct).ConfigureAwait(false);
+                // A spool that cannot be written (disk full) does not end the command early: the rest of
+                // it is still read, so none of its bytes is taken for a command, and the answer is NO.
+                spoolError ??= await CopyLiteralAsync(session.Connection, spool, pending.Size, ct).ConfigureAwait(false);
                 literal.Consumed = true;
                 total += pending.Size;
 
@@ -95,7 +98,20 @@ public sealed partial class AppendCommand : IImapCommand
                 pending = next;
             }
 
-            var uids = await StoreAllAsync(session, box, spools, ct).ConfigureAwait(false);
+            if (spoolError is not null)
+            {
+                throw StorageRefusal(session, spoolError);
+            }
+
+            List<uint> uids;
+            try
+            {
+                uids = await StoreAllAsync(session, box, spools, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or System.Data.Common.DbException)
+            {
+                throw StorageRefusal(session, e);
+            }
 
             // A message appended to the selected mailbox is announced now (RFC 3501 6.3.11: EXISTS).
             if (session.Selected?.Info.Id == box.Id)
@@ -109,9 +125,31 @@ public sealed partial class AppendCommand : IImapCommand
         {
             foreach (var (spool, _, _) in spools)
             {
-                await spool.DisposeAsync().ConfigureAwait(false);
+                try
+                {
+                    await spool.DisposeAsync().ConfigureAwait(false);
+                }
+                catch (IOException e)
+                {
+                    // Flushing a spool on a full disk fails again at close; the file is deleted on
+                    // close all the same, and the command has already been answered.
+                    Log.SpoolCloseFailed(session.Log, e.Message);
+                }
             }
         }
+    }
+
+    /// <summary>
+    /// The tagged NO for a message the server could not store: [OVERQUOTA] when the disk is full,
+    /// as Dovecot answers (RFC 9208 7 allows it for any storage limit), [SERVERBUG] otherwise. Both
+    /// leave the session usable and nothing stored.
+    /// </summary>
+    private static ImapException StorageRefusal(ImapSession session, Exception e)
+    {
+        Log.AppendStoreFailed(session.Log, e.GetType().Name, e.Message);
+        return DiskFull.Is(e)
+            ? ImapException.No("[OVERQUOTA] Not enough disk space; try again later")
+            : ImapException.No("[SERVERBUG] The message could not be stored; try again later");
     }
 
     /// <summary>The flags, keywords and date given before one message.</summary>
@@ -264,9 +302,14 @@ public sealed partial class AppendCommand : IImapCommand
         return string.Join(',', parts);
     }
 
-    private static async Task CopyLiteralAsync(MailConnection connection, Stream target, long size, CancellationToken ct)
+    /// <summary>
+    /// Reads the literal into <paramref name="target"/>. If writing fails (a full disk), the rest of
+    /// the literal is still read and dropped, and the write error is returned instead of thrown.
+    /// </summary>
+    private static async Task<Exception?> CopyLiteralAsync(MailConnection connection, Stream target, long size, CancellationToken ct)
     {
         var buffer = new byte[(int)Math.Min(Math.Max(size, 1), 64 * 1024)];
+        Exception? failed = null;
         while (size > 0)
         {
             int n = await connection.ReadAsync(buffer.AsMemory(0, (int)Math.Min(size, buffer.Length)), ct).ConfigureAwait(false);
@@ -275,9 +318,35 @@ public sealed partial class AppendCommand : IImapCommand
                 throw new EndOfStreamException("The client closed the connection in the middle of a literal.");
             }
 
-            await target.WriteAsync(buffer.AsMemory(0, n), ct).ConfigureAwait(false);
+            if (failed is null)
+            {
+                try
+                {
+                    await target.WriteAsync(buffer.AsMemory(0, n), ct).ConfigureAwait(false);
+                }
+                catch (IOException e)
+                {
+                    failed = e;
+                }
+            }
+
             size -= n;
         }
+
+        if (failed is null)
+        {
+            try
+            {
+                // Buffered bytes reach the disk now, so a full disk shows here and not at close.
+                await target.FlushAsync(ct).ConfigureAwait(false);
+            }
+            catch (IOException e)
+            {
+                failed = e;
+            }
+        }
+
+        return failed;
     }
 
     /// <summary>date-time = DQUOTE date-day-fixed "-" date-month "-" date-year SP time SP zone DQUOTE (RFC 3501 9).</summary>

@@ -9,7 +9,7 @@ namespace Postern.Imap.Commands;
 
 /// <summary>
 /// AUTHENTICATE (RFC 9051 6.2.2, RFC 4959 SASL-IR) with PLAIN (RFC 4616), SCRAM-SHA-256 and
-/// SCRAM-SHA-256-PLUS (RFC 7677, RFC 5802; tls-server-end-point binding), only over TLS.
+/// SCRAM-SHA-256-PLUS (RFC 7677, RFC 5802; tls-exporter or tls-server-end-point binding), only over TLS.
 /// </summary>
 public sealed class AuthenticateCommand : IImapCommand
 {
@@ -69,13 +69,27 @@ public sealed class AuthenticateCommand : IImapCommand
             return;
         }
 
+        // The brute-force penalty applies to SCRAM as to PLAIN and LOGIN (issue 5 point 6), before
+        // the client may send its proof: otherwise SCRAM would be the unthrottled way to guess.
+        var throttle = session.Auth.Throttle;
+        var client = AuthClient.Current;
+        var penalty = throttle.PenaltyFor(client, scram.UserName);
+        if (penalty > TimeSpan.Zero)
+        {
+            await Task.Delay(penalty, ct).ConfigureAwait(false);
+        }
+
         string clientFinal = Decode(await ReadResponseAsync(session, Encode(serverFirst), ct).ConfigureAwait(false));
         var result = scram.Finish(clientFinal);
         if (result is null)
         {
+            // The proof stands in for the password: each wrong attempt counts.
+            throttle.Failed(client, scram.UserName, clientFinal);
             await FailAsync(session, tag, mechanism, ct).ConfigureAwait(false);
             return;
         }
+
+        throttle.Succeeded(client, scram.UserName);
 
         // The server signature goes in a last challenge; the client answers with an empty line.
         await ReadResponseAsync(session, Encode(result.Value.ServerFinal), ct).ConfigureAwait(false);

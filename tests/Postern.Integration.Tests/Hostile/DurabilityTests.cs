@@ -248,7 +248,7 @@ public sealed class DurabilityTests(Xunit.Abstractions.ITestOutputHelper output)
         }
     }
 
-    [SkippableFact(Skip = "Needs an IMAP fix (src/Postern.Imap is not this helper's): APPEND on a full disk ends the session instead of answering NO [OVERQUOTA]; see the hostile-load report")]
+    [SkippableFact]
     public async Task A_full_disk_during_append_gives_a_tagged_no_and_the_session_survives()
     {
         string mount = Path.Combine(Path.GetTempPath(), "postern-full-" + Guid.NewGuid().ToString("N")[..8]);
