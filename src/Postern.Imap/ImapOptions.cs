@@ -44,6 +44,12 @@ public sealed class ImapOptions
     /// </summary>
     public bool LiteralMinus { get; set; }
 
+    /// <summary>
+    /// Slowest accepted literal in bytes per second, on top of the idle timeout (as Postfix's
+    /// smtpd_min_data_rate, default 500): a literal trickled slower ends the session.
+    /// </summary>
+    public int MinLiteralRate { get; set; } = 500;
+
     /// <summary>Messages whose ENVELOPE/BODYSTRUCTURE are cached per session for the selected mailbox.</summary>
     public int ParseCacheSize { get; set; } = 256;
 

@@ -55,7 +55,20 @@ public sealed partial class AppendCommand : IImapCommand
                 spools.Add((spool, pending.Options, pending.Size));
                 // A spool that cannot be written (disk full) does not end the command early: the rest of
                 // it is still read, so none of its bytes is taken for a command, and the answer is NO.
-                spoolError ??= await CopyLiteralAsync(session.Connection, spool, pending.Size, ct).ConfigureAwait(false);
+                using (var deadline = new LiteralDeadline(session.Connection, session.Options, pending.Size, ct))
+                {
+                    try
+                    {
+                        // Always read: a later literal must be consumed even after an earlier one failed.
+                        var copyError = await CopyLiteralAsync(session.Connection, spool, pending.Size, deadline.Token).ConfigureAwait(false);
+                        spoolError ??= copyError;
+                    }
+                    catch (OperationCanceledException e) when (deadline.Expired(e))
+                    {
+                        throw LiteralDeadline.TooSlow();
+                    }
+                }
+
                 literal.Consumed = true;
                 total += pending.Size;
 

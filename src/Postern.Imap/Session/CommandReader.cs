@@ -142,7 +142,15 @@ public sealed class CommandReader
             if (size > 0)
             {
                 var memory = _buffer.GetMemory((int)size)[..(int)size];
-                await _connection.ReadExactlyAsync(memory, ct).ConfigureAwait(false);
+                using var deadline = new LiteralDeadline(_connection, _options, size, ct);
+                try
+                {
+                    await _connection.ReadExactlyAsync(memory, deadline.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException e) when (deadline.Expired(e))
+                {
+                    throw LiteralDeadline.TooSlow();
+                }
                 _buffer.Advance((int)size);
             }
         }
