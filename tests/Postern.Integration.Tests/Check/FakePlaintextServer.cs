@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
@@ -8,53 +7,24 @@ namespace Postern.Integration.Tests.Check;
 /// A plaintext-only line server from the bad old days (no TLS at all): a greeting, then one
 /// scripted answer per command line; a null answer ends the session after a goodbye.
 /// </summary>
-public sealed class FakePlaintextServer : IAsyncDisposable
+public sealed class FakePlaintextServer : FakeServer
 {
-    private readonly TcpListener _listener;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _accepting;
-    private readonly List<Task> _sessions = [];
-
     private readonly string _greeting;
     private readonly Func<string, (string Reply, bool Close)> _answer;
 
     public FakePlaintextServer(int port, string greeting, Func<string, (string Reply, bool Close)> answer)
+        : base(port)
     {
         _greeting = greeting;
         _answer = answer;
-        _listener = new TcpListener(IPAddress.Loopback, port);
-        _listener.Start();
-        _accepting = AcceptAsync();
+        Start();
     }
 
     /// <summary>Every command received, in order (to prove no password was ever sent).</summary>
     public List<string> Commands { get; } = [];
 
-    private async Task AcceptAsync()
+    protected override async Task SessionAsync(TcpClient client, CancellationToken ct)
     {
-        try
-        {
-            while (true)
-            {
-                var client = await _listener.AcceptTcpClientAsync(_stop.Token);
-                lock (_sessions)
-                {
-                    _sessions.Add(SessionAsync(client));
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopped.
-        }
-    }
-
-    private async Task SessionAsync(TcpClient client)
-    {
-        using var _ = client;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-        timeout.CancelAfter(TimeSpan.FromSeconds(30));
-        var ct = timeout.Token;
         var stream = client.GetStream();
         using var reader = new StreamReader(stream, Encoding.Latin1);
         async Task Say(string s) => await stream.WriteAsync(Encoding.ASCII.GetBytes(s + "\r\n"), ct);
@@ -80,21 +50,6 @@ public sealed class FakePlaintextServer : IAsyncDisposable
         {
             // The checker hung up or probed with TLS: the end of this session.
         }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        _stop.Cancel();
-        _listener.Stop();
-        await _accepting;
-        Task[] sessions;
-        lock (_sessions)
-        {
-            sessions = [.. _sessions];
-        }
-
-        await Task.WhenAll(sessions);
-        _stop.Dispose();
     }
 }
 

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
@@ -26,52 +25,24 @@ public sealed record FakeSmtpFlaws
 /// A tiny SMTP server on 127.0.0.1 with chosen flaws, so `postern check` can be shown to catch
 /// them. It answers EHLO, STARTTLS, NOOP, RSET, AUTH (always 535) and QUIT; nothing else.
 /// </summary>
-public sealed class FakeSmtpServer : IAsyncDisposable
+public sealed class FakeSmtpServer : FakeServer
 {
-    private readonly TcpListener _listener;
     private readonly X509Certificate2 _certificate;
     private readonly FakeSmtpFlaws _flaws;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _accepting;
-    private readonly List<Task> _sessions = [];
 
     public FakeSmtpServer(int port, X509Certificate2 certificate, FakeSmtpFlaws flaws)
+        : base(port)
     {
         _certificate = certificate;
         _flaws = flaws;
-        _listener = new TcpListener(IPAddress.Loopback, port);
-        _listener.Start();
-        _accepting = AcceptAsync();
+        Start();
     }
 
     /// <summary>Commands received inside TLS (after a STARTTLS or implicit handshake), in order.</summary>
     public List<string> CommandsInsideTls { get; } = [];
 
-    private async Task AcceptAsync()
+    protected override async Task SessionAsync(TcpClient client, CancellationToken ct)
     {
-        try
-        {
-            while (true)
-            {
-                var client = await _listener.AcceptTcpClientAsync(_stop.Token);
-                lock (_sessions)
-                {
-                    _sessions.Add(SessionAsync(client));
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopped.
-        }
-    }
-
-    private async Task SessionAsync(TcpClient client)
-    {
-        using var _ = client;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-        timeout.CancelAfter(TimeSpan.FromSeconds(30));
-        var ct = timeout.Token;
         Stream stream = client.GetStream();
         bool tls = false;
         try
@@ -157,21 +128,6 @@ public sealed class FakeSmtpServer : IAsyncDisposable
     {
         await s.WriteAsync(Encoding.ASCII.GetBytes(text), ct);
         await s.FlushAsync(ct);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        _stop.Cancel();
-        _listener.Stop();
-        await _accepting;
-        Task[] sessions;
-        lock (_sessions)
-        {
-            sessions = [.. _sessions];
-        }
-
-        await Task.WhenAll(sessions);
-        _stop.Dispose();
     }
 
     /// <summary>Reads CRLF lines, keeping any read-ahead — which is exactly how the injection flaw arises.</summary>

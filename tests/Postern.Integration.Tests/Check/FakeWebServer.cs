@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
@@ -14,49 +13,21 @@ public sealed record SeenRequest(string Method, string Host, string Path, string
 /// document at /mail/config-v1.1.xml and an Autodiscover answer to POST
 /// /autodiscover/autodiscover.xml; everything else is 404. One request per connection.
 /// </summary>
-public sealed class FakeWebServer : IAsyncDisposable
+public sealed class FakeWebServer : FakeServer
 {
-    private readonly TcpListener _listener;
     private readonly X509Certificate2? _certificate;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _accepting;
-    private readonly List<Task> _sessions = [];
 
     public FakeWebServer(int port, X509Certificate2? certificate)
+        : base(port)
     {
         _certificate = certificate;
-        _listener = new TcpListener(IPAddress.Loopback, port);
-        _listener.Start();
-        _accepting = AcceptAsync();
+        Start();
     }
 
     public List<SeenRequest> Requests { get; } = [];
 
-    private async Task AcceptAsync()
+    protected override async Task SessionAsync(TcpClient client, CancellationToken ct)
     {
-        try
-        {
-            while (true)
-            {
-                var client = await _listener.AcceptTcpClientAsync(_stop.Token);
-                lock (_sessions)
-                {
-                    _sessions.Add(ServeAsync(client));
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopped.
-        }
-    }
-
-    private async Task ServeAsync(TcpClient client)
-    {
-        using var _ = client;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-        timeout.CancelAfter(TimeSpan.FromSeconds(20));
-        var ct = timeout.Token;
         try
         {
             Stream stream = client.GetStream();
@@ -122,19 +93,4 @@ public sealed class FakeWebServer : IAsyncDisposable
     }
 
     private static int IndexOf(byte[] buffer, int length, ReadOnlySpan<byte> needle) => buffer.AsSpan(0, length).IndexOf(needle);
-
-    public async ValueTask DisposeAsync()
-    {
-        _stop.Cancel();
-        _listener.Stop();
-        await _accepting;
-        Task[] sessions;
-        lock (_sessions)
-        {
-            sessions = [.. _sessions];
-        }
-
-        await Task.WhenAll(sessions);
-        _stop.Dispose();
-    }
 }
