@@ -290,13 +290,26 @@ public sealed partial class MailConnection : IAsyncDisposable
         Buffer.BlockCopy(_in, start, _tooLongPrefix, 0, _tooLongPrefixLength);
     }
 
-    /// <summary>Reads up to <paramref name="destination"/>.Length bytes (buffered bytes first); 0 at end of stream.</summary>
-    public async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken ct)
+    /// <summary>
+    /// A deadline for receiving <paramref name="bytes"/> octets: the idle timeout plus the time they
+    /// take at <paramref name="minBytesPerSecond"/> (Postfix's smtpd_min_data_rate idea), for
+    /// <see cref="ReadAsync"/>/<see cref="ReadExactlyAsync"/>, so a literal trickled a byte at a
+    /// time just inside the idle timeout cannot hold a session.
+    /// </summary>
+    public long DeadlineFor(long bytes, int minBytesPerSecond) =>
+        Environment.TickCount64 + (long)ReadTimeout.TotalMilliseconds + (bytes * 1000 / Math.Max(1, minBytesPerSecond));
+
+    /// <summary>
+    /// Reads up to <paramref name="destination"/>.Length bytes (buffered bytes first); 0 at end of stream.
+    /// With a <paramref name="deadline"/> (see <see cref="DeadlineFor"/>), waiting past it throws
+    /// <see cref="IdleTimeoutException"/> as the idle timeout does.
+    /// </summary>
+    public async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken ct, long deadline = 0)
     {
         if (_end == _start)
         {
             _start = _end = 0;
-            if (await FillAsync(ct).ConfigureAwait(false) == 0)
+            if (await FillAsync(ct, deadline).ConfigureAwait(false) == 0)
             {
                 return 0;
             }
@@ -309,11 +322,11 @@ public sealed partial class MailConnection : IAsyncDisposable
     }
 
     /// <summary>Reads exactly <paramref name="destination"/>.Length bytes or throws <see cref="EndOfStreamException"/>.</summary>
-    public async ValueTask ReadExactlyAsync(Memory<byte> destination, CancellationToken ct)
+    public async ValueTask ReadExactlyAsync(Memory<byte> destination, CancellationToken ct, long deadline = 0)
     {
         while (destination.Length > 0)
         {
-            int n = await ReadAsync(destination, ct).ConfigureAwait(false);
+            int n = await ReadAsync(destination, ct, deadline).ConfigureAwait(false);
             if (n == 0)
             {
                 throw new EndOfStreamException("The client closed the connection in the middle of a literal.");

@@ -55,19 +55,9 @@ public sealed partial class AppendCommand : IImapCommand
                 spools.Add((spool, pending.Options, pending.Size));
                 // A spool that cannot be written (disk full) does not end the command early: the rest of
                 // it is still read, so none of its bytes is taken for a command, and the answer is NO.
-                using (var deadline = new LiteralDeadline(session.Connection, session.Options, pending.Size, ct))
-                {
-                    try
-                    {
-                        // Always read: a later literal must be consumed even after an earlier one failed.
-                        var copyError = await CopyLiteralAsync(session.Connection, spool, pending.Size, deadline.Token).ConfigureAwait(false);
-                        spoolError ??= copyError;
-                    }
-                    catch (OperationCanceledException e) when (deadline.Expired(e))
-                    {
-                        throw LiteralDeadline.TooSlow();
-                    }
-                }
+                // Always read: a later literal must be consumed even after an earlier one failed.
+                var copyError = await CopyLiteralAsync(session.Connection, spool, pending.Size, session.Options.MinLiteralRate, ct).ConfigureAwait(false);
+                spoolError ??= copyError;
 
                 literal.Consumed = true;
                 total += pending.Size;
@@ -319,13 +309,15 @@ public sealed partial class AppendCommand : IImapCommand
     /// Reads the literal into <paramref name="target"/>. If writing fails (a full disk), the rest of
     /// the literal is still read and dropped, and the write error is returned instead of thrown.
     /// </summary>
-    private static async Task<Exception?> CopyLiteralAsync(MailConnection connection, Stream target, long size, CancellationToken ct)
+    private static async Task<Exception?> CopyLiteralAsync(MailConnection connection, Stream target, long size, int minRate, CancellationToken ct)
     {
+        // Slower than the minimum rate ends the session like the idle timeout (slowloris).
+        long deadline = connection.DeadlineFor(size, minRate);
         var buffer = new byte[(int)Math.Min(Math.Max(size, 1), 64 * 1024)];
         Exception? failed = null;
         while (size > 0)
         {
-            int n = await connection.ReadAsync(buffer.AsMemory(0, (int)Math.Min(size, buffer.Length)), ct).ConfigureAwait(false);
+            int n = await connection.ReadAsync(buffer.AsMemory(0, (int)Math.Min(size, buffer.Length)), ct, deadline).ConfigureAwait(false);
             if (n == 0)
             {
                 throw new EndOfStreamException("The client closed the connection in the middle of a literal.");

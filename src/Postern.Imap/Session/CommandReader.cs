@@ -142,15 +142,8 @@ public sealed class CommandReader
             if (size > 0)
             {
                 var memory = _buffer.GetMemory((int)size)[..(int)size];
-                using var deadline = new LiteralDeadline(_connection, _options, size, ct);
-                try
-                {
-                    await _connection.ReadExactlyAsync(memory, deadline.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException e) when (deadline.Expired(e))
-                {
-                    throw LiteralDeadline.TooSlow();
-                }
+                // Slower than MinLiteralRate ends the session like the idle timeout (slowloris).
+                await _connection.ReadExactlyAsync(memory, ct, _connection.DeadlineFor(size, _options.MinLiteralRate)).ConfigureAwait(false);
                 _buffer.Advance((int)size);
             }
         }
