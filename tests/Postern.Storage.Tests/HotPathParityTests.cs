@@ -1,5 +1,4 @@
 using System.Text;
-using Postern.Protocol.Tests.Support;
 using Postern.Storage.Sqlite;
 using Postern.Storage.Tests.Support;
 using static Postern.Storage.Tests.Support.StoreHelpers;

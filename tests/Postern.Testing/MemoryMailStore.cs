@@ -1,6 +1,6 @@
 using Postern.Storage;
 
-namespace Postern.Protocol.Tests.Support;
+namespace Postern.Testing;
 
 /// <summary>
 /// An in-memory <see cref="IMailStore"/> for protocol unit tests (bytes in, no sockets, no disk).
