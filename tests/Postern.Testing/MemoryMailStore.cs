@@ -41,6 +41,14 @@ public sealed class MemoryMailStore : IMailStore
         }
     }
 
+    /// <summary>
+    /// Calls of the methods that change mail or mailboxes, counted on entry (before any check), so a
+    /// protocol test can show that a command was refused before it reached the store.
+    /// </summary>
+    public int WriteCalls => Volatile.Read(ref _writeCalls);
+
+    private int _writeCalls;
+
     /// <summary>Exceptions thrown by change watchers (the contract keeps them from the writer), for assertions.</summary>
     public List<Exception> WatcherFailures { get; } = [];
 
@@ -206,6 +214,7 @@ public sealed class MemoryMailStore : IMailStore
 
     public Task<MailboxInfo> CreateMailboxAsync(long accountId, string name, string? specialUse = null, CancellationToken ct = default)
     {
+        Interlocked.Increment(ref _writeCalls);
         string normalized = MailboxNameRules.Validate(name);
         if (MailboxNameRules.IsInbox(normalized))
         {
@@ -227,6 +236,7 @@ public sealed class MemoryMailStore : IMailStore
 
     public Task DeleteMailboxAsync(long accountId, string name, CancellationToken ct = default)
     {
+        Interlocked.Increment(ref _writeCalls);
         ArgumentNullException.ThrowIfNull(name);
         string normalized = MailboxNameRules.Normalize(name);
         if (MailboxNameRules.IsInbox(normalized))
@@ -254,6 +264,7 @@ public sealed class MemoryMailStore : IMailStore
 
     public Task RenameMailboxAsync(long accountId, string oldName, string newName, CancellationToken ct = default)
     {
+        Interlocked.Increment(ref _writeCalls);
         ArgumentNullException.ThrowIfNull(oldName);
         string from = MailboxNameRules.Normalize(oldName);
         string to = MailboxNameRules.Validate(newName);
@@ -317,6 +328,7 @@ public sealed class MemoryMailStore : IMailStore
 
     public Task SetSubscribedAsync(long accountId, string name, bool subscribed, CancellationToken ct = default)
     {
+        Interlocked.Increment(ref _writeCalls);
         ArgumentNullException.ThrowIfNull(name);
         lock (_gate)
         {
@@ -359,6 +371,7 @@ public sealed class MemoryMailStore : IMailStore
 
     public async Task<uint> AppendAsync(long mailboxId, Stream content, MessageFlags flags, IReadOnlyList<string> keywords, DateTimeOffset internalDate, CancellationToken ct = default)
     {
+        Interlocked.Increment(ref _writeCalls);
         ArgumentNullException.ThrowIfNull(content);
         var checkedKeywords = MessageKeywords.Validate(keywords, nameof(keywords));
         var body = await ReadAllAsync(content, ct);
@@ -387,6 +400,7 @@ public sealed class MemoryMailStore : IMailStore
 
     private Task<CopyResult> TransferAsync(long sourceMailboxId, IReadOnlyList<uint> uids, long targetMailboxId, bool move)
     {
+        Interlocked.Increment(ref _writeCalls);
         ArgumentNullException.ThrowIfNull(uids);
         List<Action> notify;
         CopyResult result;
@@ -440,6 +454,7 @@ public sealed class MemoryMailStore : IMailStore
 
     public async Task AcceptAsync(InboundMessage message, Stream content, CancellationToken ct = default)
     {
+        Interlocked.Increment(ref _writeCalls);
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(content);
         long[] local = [.. message.LocalAccounts.Distinct()];
@@ -470,6 +485,7 @@ public sealed class MemoryMailStore : IMailStore
 
     public Task<IReadOnlyList<MessageInfo>> SetFlagsAsync(long mailboxId, IReadOnlyList<uint> uids, MessageFlags flags, FlagChange change, CancellationToken ct = default)
     {
+        Interlocked.Increment(ref _writeCalls);
         // The messages as they now are, changed or not (this overload's contract); no keywords, so Replace clears them.
         var (all, _, _) = ChangeFlags(mailboxId, uids, flags, [], change, null);
         return Task.FromResult<IReadOnlyList<MessageInfo>>(all);
@@ -477,6 +493,7 @@ public sealed class MemoryMailStore : IMailStore
 
     public Task<FlagUpdate> SetFlagsAsync(long mailboxId, IReadOnlyList<uint> uids, MessageFlags flags, IReadOnlyList<string> keywords, FlagChange change, ulong? unchangedSince, CancellationToken ct = default)
     {
+        Interlocked.Increment(ref _writeCalls);
         var checkedKeywords = MessageKeywords.Validate(keywords, nameof(keywords));
         var (_, changed, failed) = ChangeFlags(mailboxId, uids, flags, checkedKeywords, change, unchangedSince);
         return Task.FromResult(new FlagUpdate(changed, failed));
@@ -577,6 +594,7 @@ public sealed class MemoryMailStore : IMailStore
 
     public Task<IReadOnlyList<uint>> ExpungeAsync(long mailboxId, IReadOnlyList<uint>? uids = null, CancellationToken ct = default)
     {
+        Interlocked.Increment(ref _writeCalls);
         List<uint> gone;
         List<Action> notify;
         lock (_gate)
