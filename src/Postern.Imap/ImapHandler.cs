@@ -175,6 +175,13 @@ public sealed class ImapHandler : IConnectionHandler
             connection.WriteLine(command.Tag + " NO " + no.Message);
             return null;
         }
+        catch (StoreLimitException e)
+        {
+            // A limit only the store can see (e.g. keywords in use in a mailbox, COPY into it): the
+            // client's request, not our fault, so NO [LIMIT] and nothing logged as an error.
+            connection.WriteLine(command.Tag + " NO " + Commands.MailboxErrors.ToImap(e).Message);
+            return null;
+        }
         catch (Exception e) when (e is not (IOException or OperationCanceledException or AuthenticationException or ObjectDisposedException))
         {
             // A fault of ours or of the store: the client gets a NO, the session carries on.

@@ -8,7 +8,7 @@ public sealed partial class SqliteMailStore
     public Task<Account?> FindAccountAsync(string address, CancellationToken ct = default)
     {
         // Login input: a malformed address is just an unknown user.
-        var name = Names.TryAddress(address);
+        var name = AddressRules.TryAddress(address);
         if (name is null)
         {
             return Task.FromResult<Account?>(null);
@@ -41,7 +41,7 @@ public sealed partial class SqliteMailStore
     /// <inheritdoc/>
     public Task<Account> AddAccountAsync(string address, string passwordHash, CancellationToken ct = default)
     {
-        var (normalized, domain) = Names.Address(address, nameof(address));
+        var (normalized, domain) = AddressRules.Address(address, nameof(address));
         ArgumentException.ThrowIfNullOrEmpty(passwordHash);
         return WriteAsync((connection, tx) =>
         {
@@ -88,7 +88,7 @@ public sealed partial class SqliteMailStore
     /// <inheritdoc/>
     public async Task<bool> RemoveAccountAsync(string address, CancellationToken ct = default)
     {
-        var name = Names.TryAddress(address);
+        var name = AddressRules.TryAddress(address);
         if (name is null)
         {
             return false;
@@ -148,7 +148,7 @@ public sealed partial class SqliteMailStore
     public Task<bool> SetPasswordHashAsync(string address, string passwordHash, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(passwordHash);
-        var name = Names.TryAddress(address);
+        var name = AddressRules.TryAddress(address);
         if (name is null)
         {
             return Task.FromResult(false);

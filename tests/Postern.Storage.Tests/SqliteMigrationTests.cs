@@ -5,7 +5,7 @@ using static Postern.Storage.Tests.Support.StoreHelpers;
 
 namespace Postern.Storage.Tests;
 
-public sealed class MigrationTests(TempDirectory temp) : IClassFixture<TempDirectory>
+public sealed class SqliteMigrationTests(TempDirectory temp) : IClassFixture<TempDirectory>
 {
     /// <summary>
     /// A store as the version-1 code left it: the step-1 DDL, user_version 1, one account with

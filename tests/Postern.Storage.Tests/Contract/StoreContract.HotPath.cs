@@ -1,47 +1,23 @@
 using System.Text;
-using Postern.Storage.Sqlite;
-using Postern.Storage.Tests.Support;
-using static Postern.Storage.Tests.Support.StoreHelpers;
 
-namespace Postern.Storage.Tests;
+namespace Postern.Storage.Tests.Contract;
 
-/// <summary>
-/// The incremental and cached reads IMAP uses on large mailboxes, run against the SQLite store and
-/// the IMAP tests' memory store alike: both must answer the same.
-/// </summary>
-public sealed class HotPathParityTests(TempDirectory temp) : IClassFixture<TempDirectory>
+// The incremental and cached reads IMAP uses on large mailboxes, run against the SQLite store and
+// the IMAP tests' memory store alike: both must answer the same.
+public abstract partial class StoreContract
 {
-    public static TheoryData<string> Stores => ["sqlite", "memory"];
-
-    private async Task<(IMailStore Store, long AccountId)> OpenAsync(string kind)
+    [Fact]
+    public async Task Highest_modseq_by_id_follows_every_change_and_is_0_for_no_mailbox()
     {
-        if (kind == "sqlite")
-        {
-            var (sqlite, alice) = await OpenWithAliceAsync(temp.NewDataDirectory());
-            return (sqlite, alice.Id);
-        }
-
-        var memory = new MemoryMailStore();
-        await memory.AddDomainAsync("example.org");
-        var account = await memory.AddAccountAsync("alice@example.org", Hash);
-        return (memory, account.Id);
-    }
-
-    private static Task<uint> AppendAsync(IMailStore store, long mailboxId, string text, MessageFlags flags = MessageFlags.None) =>
-        store.AppendAsync(mailboxId, new MemoryStream(Encoding.ASCII.GetBytes(text)), flags, DateTimeOffset.UtcNow);
-
-    [Theory]
-    [MemberData(nameof(Stores))]
-    public async Task Highest_modseq_by_id_follows_every_change_and_is_0_for_no_mailbox(string kind)
-    {
-        var (store, account) = await OpenAsync(kind);
+        var (store, alice) = await OpenWithAliceAsync();
+        long account = alice.Id;
         await using var _ = store;
         long inbox = await InboxIdAsync(store, account);
         async Task Same() => Assert.Equal((await store.GetMailboxAsync(account, "INBOX"))!.HighestModSeq, await store.GetHighestModSeqAsync(inbox));
 
         await Same();
         ulong before = await store.GetHighestModSeqAsync(inbox);
-        await AppendAsync(store, inbox, "Subject: a\r\n\r\na", MessageFlags.Deleted);
+        await AppendTextAsync(store, inbox, "Subject: a\r\n\r\na", MessageFlags.Deleted);
         Assert.True(await store.GetHighestModSeqAsync(inbox) > before);
         await Same();
         await store.ExpungeAsync(inbox);
@@ -49,16 +25,16 @@ public sealed class HotPathParityTests(TempDirectory temp) : IClassFixture<TempD
         Assert.Equal(0ul, await store.GetHighestModSeqAsync(987654));
     }
 
-    [Theory]
-    [MemberData(nameof(Stores))]
-    public async Task Changed_since_lists_only_added_and_flag_changed_messages_in_uid_order(string kind)
+    [Fact]
+    public async Task Changed_since_lists_only_added_and_flag_changed_messages_in_uid_order()
     {
-        var (store, account) = await OpenAsync(kind);
+        var (store, alice) = await OpenWithAliceAsync();
+        long account = alice.Id;
         await using var _ = store;
         long inbox = await InboxIdAsync(store, account);
         for (int i = 0; i < 5; i++)
         {
-            await AppendAsync(store, inbox, $"Subject: {i}\r\n\r\nbody");
+            await AppendTextAsync(store, inbox, $"Subject: {i}\r\n\r\nbody");
         }
 
         ulong known = await store.GetHighestModSeqAsync(inbox);
@@ -67,7 +43,7 @@ public sealed class HotPathParityTests(TempDirectory temp) : IClassFixture<TempD
         // Changed in reverse UID order, so MODSEQ order differs from UID order.
         await store.SetFlagsAsync(inbox, [4], MessageFlags.Seen, [], FlagChange.Add, null);
         await store.SetFlagsAsync(inbox, [2], MessageFlags.Flagged, ["Work"], FlagChange.Add, null);
-        uint added = await AppendAsync(store, inbox, "Subject: new\r\n\r\nx");
+        uint added = await AppendTextAsync(store, inbox, "Subject: new\r\n\r\nx");
         await store.SetFlagsAsync(inbox, [1], MessageFlags.Deleted, [], FlagChange.Add, null);
         await store.ExpungeAsync(inbox);
 
@@ -82,11 +58,11 @@ public sealed class HotPathParityTests(TempDirectory temp) : IClassFixture<TempD
         Assert.Empty(await store.ListMessagesAsync(987654, 0));
     }
 
-    [Theory]
-    [MemberData(nameof(Stores))]
-    public async Task Counters_include_deleted_and_match_the_messages_after_every_kind_of_change(string kind)
+    [Fact]
+    public async Task Counters_include_deleted_and_match_the_messages_after_every_kind_of_change()
     {
-        var (store, account) = await OpenAsync(kind);
+        var (store, alice) = await OpenWithAliceAsync();
+        long account = alice.Id;
         await using var _ = store;
         long inbox = await InboxIdAsync(store, account);
         long sent = (await store.GetMailboxAsync(account, "Sent"))!.Id;
@@ -101,9 +77,9 @@ public sealed class HotPathParityTests(TempDirectory temp) : IClassFixture<TempD
             Assert.Equal((box.MessageCount, box.UnseenCount, box.DeletedCount, box.TotalSize), (listed.MessageCount, listed.UnseenCount, listed.DeletedCount, listed.TotalSize));
         }
 
-        await AppendAsync(store, inbox, "Subject: a\r\n\r\naaaa", MessageFlags.Seen);
-        await AppendAsync(store, inbox, "Subject: b\r\n\r\nbb", MessageFlags.Deleted);
-        await AppendAsync(store, inbox, "Subject: c\r\n\r\nc");
+        await AppendTextAsync(store, inbox, "Subject: a\r\n\r\naaaa", MessageFlags.Seen);
+        await AppendTextAsync(store, inbox, "Subject: b\r\n\r\nbb", MessageFlags.Deleted);
+        await AppendTextAsync(store, inbox, "Subject: c\r\n\r\nc");
         await Check("INBOX");
         await store.SetFlagsAsync(inbox, [1, 3], MessageFlags.Deleted | MessageFlags.Seen, [], FlagChange.Add, null);
         await Check("INBOX");
@@ -127,19 +103,19 @@ public sealed class HotPathParityTests(TempDirectory temp) : IClassFixture<TempD
         Assert.Equal((await store.ListMailboxesAsync(account)).Sum(b => b.TotalSize), await store.GetAccountSizeAsync(account));
     }
 
-    [Theory]
-    [MemberData(nameof(Stores))]
-    public async Task Headers_are_the_block_up_to_the_blank_line_in_the_given_order_and_gone_uids_are_skipped(string kind)
+    [Fact]
+    public async Task Headers_are_the_block_up_to_the_blank_line_in_the_given_order_and_gone_uids_are_skipped()
     {
-        var (store, account) = await OpenAsync(kind);
+        var (store, alice) = await OpenWithAliceAsync();
+        long account = alice.Id;
         await using var _ = store;
         long inbox = await InboxIdAsync(store, account);
-        uint a = await AppendAsync(store, inbox, "Subject: a\r\nFrom: x@y\r\n\r\nbody a\r\n\r\nmore");
-        uint b = await AppendAsync(store, inbox, "Subject: only headers\r\n");
-        uint c = await AppendAsync(store, inbox, "\r\nno headers");
-        uint d = await AppendAsync(store, inbox, "");
+        uint a = await AppendTextAsync(store, inbox, "Subject: a\r\nFrom: x@y\r\n\r\nbody a\r\n\r\nmore");
+        uint b = await AppendTextAsync(store, inbox, "Subject: only headers\r\n");
+        uint c = await AppendTextAsync(store, inbox, "\r\nno headers");
+        uint d = await AppendTextAsync(store, inbox, "");
         string longHeader = "Subject: long\r\nX-Long: " + new string('x', HeaderBlock.MaxCached + 10) + "\r\n\r\nbody";
-        uint e = await AppendAsync(store, inbox, longHeader);
+        uint e = await AppendTextAsync(store, inbox, longHeader);
 
         Assert.Equal("Subject: a\r\nFrom: x@y\r\n\r\n", Text(await store.ReadHeaderAsync(inbox, a)));
         Assert.Equal("Subject: only headers\r\n", Text(await store.ReadHeaderAsync(inbox, b)));
@@ -163,16 +139,16 @@ public sealed class HotPathParityTests(TempDirectory temp) : IClassFixture<TempD
         Assert.Equal([(e, longHeader[..^4]), (a, "Subject: a\r\nFrom: x@y\r\n\r\n"), (c, "\r\n")], all);
     }
 
-    [Theory]
-    [MemberData(nameof(Stores))]
-    public async Task Cached_structures_belong_to_the_body_so_copies_share_them(string kind)
+    [Fact]
+    public async Task Cached_structures_belong_to_the_body_so_copies_share_them()
     {
-        var (store, account) = await OpenAsync(kind);
+        var (store, alice) = await OpenWithAliceAsync();
+        long account = alice.Id;
         await using var _ = store;
         long inbox = await InboxIdAsync(store, account);
         long sent = (await store.GetMailboxAsync(account, "Sent"))!.Id;
-        uint a = await AppendAsync(store, inbox, "Subject: a\r\n\r\na");
-        uint b = await AppendAsync(store, inbox, "Subject: b\r\n\r\nb");
+        uint a = await AppendTextAsync(store, inbox, "Subject: a\r\n\r\na");
+        uint b = await AppendTextAsync(store, inbox, "Subject: b\r\n\r\nb");
         Assert.Empty(await store.GetCachedStructuresAsync(inbox, [a, b]));
 
         var sa = new MessageStructure("(env a)", "(bs a ext)", "(bs a)");

@@ -1,19 +1,16 @@
 using System.Text;
 
-namespace Postern.Storage.Sqlite;
+namespace Postern.Storage;
 
 /// <summary>
-/// Checks and normalises mailbox names. "/" is the hierarchy separator; the first segment
-/// "INBOX" in any case means the inbox (RFC 9051 5.1), so it is stored upper-case.
+/// The mailbox names every store accepts, and their normal form. "/" is the hierarchy separator;
+/// the first segment "INBOX" in any case means the inbox (RFC 9051 5.1), so it is stored upper-case.
+/// Length and depth are <see cref="StoreLimits"/>.
 /// </summary>
-internal static class MailboxNames
+public static class MailboxNameRules
 {
     public const string Inbox = "INBOX";
     public const char Separator = '/';
-
-    // Limits so no client can make names the protocol or the database struggles with.
-    private const int MaxOctets = 255;
-    private const int MaxLevels = 16;
 
     private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
@@ -27,7 +24,10 @@ internal static class MailboxNames
         return IsInbox(first) && first != Inbox ? Inbox + name[first.Length..] : name;
     }
 
-    /// <summary>The normalised name, or <see cref="MailboxException"/> (InvalidName) with the reason.</summary>
+    /// <summary>
+    /// The normalised name, or <see cref="MailboxException"/> (InvalidName) with the reason, or
+    /// <see cref="StoreLimitException"/> when it is too long or too deep.
+    /// </summary>
     public static string Validate(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
@@ -36,20 +36,16 @@ internal static class MailboxNames
             throw Invalid("A mailbox name must not be empty.");
         }
 
-        int octets;
         try
         {
-            octets = s_strictUtf8.GetByteCount(name);
+            s_strictUtf8.GetByteCount(name);
         }
         catch (EncoderFallbackException)
         {
             throw Invalid("A mailbox name must be valid Unicode.");
         }
 
-        if (octets > MaxOctets)
-        {
-            throw Invalid($"A mailbox name may have at most {MaxOctets} octets (UTF-8).");
-        }
+        StoreLimits.CheckMailboxName(name);
 
         foreach (char c in name)
         {
@@ -60,13 +56,7 @@ internal static class MailboxNames
             }
         }
 
-        string[] segments = name.Split(Separator);
-        if (segments.Length > MaxLevels)
-        {
-            throw Invalid($"A mailbox name may have at most {MaxLevels} levels.");
-        }
-
-        foreach (string segment in segments)
+        foreach (string segment in name.Split(Separator))
         {
             if (segment.Length == 0)
             {

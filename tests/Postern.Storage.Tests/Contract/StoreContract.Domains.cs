@@ -1,15 +1,12 @@
-using Postern.Storage.Sqlite;
-using Postern.Storage.Tests.Support;
-using static Postern.Storage.Tests.Support.StoreHelpers;
 
-namespace Postern.Storage.Tests;
+namespace Postern.Storage.Tests.Contract;
 
-public sealed class DomainTests(TempDirectory temp) : IClassFixture<TempDirectory>
+public abstract partial class StoreContract
 {
     [Fact]
     public async Task Add_list_and_remove_domains_case_insensitively()
     {
-        await using var store = await SqliteMailStore.OpenAsync(temp.NewDataDirectory());
+        await using var store = await OpenStoreAsync();
 
         Assert.True(await store.AddDomainAsync("Example.ORG"));
         Assert.False(await store.AddDomainAsync("example.org"));
@@ -28,7 +25,7 @@ public sealed class DomainTests(TempDirectory temp) : IClassFixture<TempDirector
     [Fact]
     public async Task Removing_a_domain_with_accounts_is_refused()
     {
-        await using var store = await SqliteMailStore.OpenAsync(temp.NewDataDirectory());
+        await using var store = await OpenStoreAsync();
         await store.AddDomainAsync("example.org");
         await store.AddAccountAsync("bob@example.org", Hash);
 
@@ -43,7 +40,7 @@ public sealed class DomainTests(TempDirectory temp) : IClassFixture<TempDirector
     [Fact]
     public async Task Malformed_domain_is_rejected_on_add()
     {
-        await using var store = await SqliteMailStore.OpenAsync(temp.NewDataDirectory());
+        await using var store = await OpenStoreAsync();
         await Assert.ThrowsAsync<ArgumentException>(() => store.AddDomainAsync("a b"));
         await Assert.ThrowsAsync<ArgumentException>(() => store.AddDomainAsync("x@y"));
         await Assert.ThrowsAsync<ArgumentException>(() => store.AddDomainAsync(""));

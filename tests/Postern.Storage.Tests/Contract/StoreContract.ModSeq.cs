@@ -1,15 +1,12 @@
-using Postern.Storage.Sqlite;
-using Postern.Storage.Tests.Support;
-using static Postern.Storage.Tests.Support.StoreHelpers;
 
-namespace Postern.Storage.Tests;
+namespace Postern.Storage.Tests.Contract;
 
-public sealed class ModSeqTests(TempDirectory temp) : IClassFixture<TempDirectory>
+public abstract partial class StoreContract
 {
     [Fact]
     public async Task Appends_and_real_flag_changes_raise_modseq_no_ops_do_not()
     {
-        var (store, alice) = await OpenWithAliceAsync(temp.NewDataDirectory());
+        var (store, alice) = await OpenWithAliceAsync();
         await using (store)
         {
             long inbox = await InboxIdAsync(store, alice.Id);
@@ -46,7 +43,7 @@ public sealed class ModSeqTests(TempDirectory temp) : IClassFixture<TempDirector
     [Fact]
     public async Task Delivery_and_copy_in_raise_the_target_modseq()
     {
-        var (store, alice) = await OpenWithAliceAsync(temp.NewDataDirectory());
+        var (store, alice) = await OpenWithAliceAsync();
         await using (store)
         {
             long inbox = await InboxIdAsync(store, alice.Id);
@@ -75,7 +72,7 @@ public sealed class ModSeqTests(TempDirectory temp) : IClassFixture<TempDirector
     [Fact]
     public async Task Unchangedsince_refuses_messages_changed_later()
     {
-        var (store, alice) = await OpenWithAliceAsync(temp.NewDataDirectory());
+        var (store, alice) = await OpenWithAliceAsync();
         await using (store)
         {
             long inbox = await InboxIdAsync(store, alice.Id);
@@ -102,7 +99,7 @@ public sealed class ModSeqTests(TempDirectory temp) : IClassFixture<TempDirector
     [Fact]
     public async Task Expunge_records_tombstones_for_expunged_since()
     {
-        var (store, alice) = await OpenWithAliceAsync(temp.NewDataDirectory());
+        var (store, alice) = await OpenWithAliceAsync();
         await using (store)
         {
             long inbox = await InboxIdAsync(store, alice.Id);
@@ -132,7 +129,7 @@ public sealed class ModSeqTests(TempDirectory temp) : IClassFixture<TempDirector
     [Fact]
     public async Task Modseq_strictly_increases_under_concurrent_appends_and_flag_changes()
     {
-        var (store, alice) = await OpenWithAliceAsync(temp.NewDataDirectory());
+        var (store, alice) = await OpenWithAliceAsync();
         await using (store)
         {
             long inbox = await InboxIdAsync(store, alice.Id);

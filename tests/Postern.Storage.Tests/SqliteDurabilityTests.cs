@@ -4,7 +4,7 @@ using static Postern.Storage.Tests.Support.StoreHelpers;
 
 namespace Postern.Storage.Tests;
 
-public sealed class DurabilityTests(TempDirectory temp) : IClassFixture<TempDirectory>
+public sealed class SqliteDurabilityTests(TempDirectory temp) : IClassFixture<TempDirectory>
 {
     [Fact]
     public async Task Reopened_store_sees_everything_with_the_same_uidvalidity()

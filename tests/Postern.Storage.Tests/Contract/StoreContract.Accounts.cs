@@ -1,15 +1,12 @@
-using Postern.Storage.Sqlite;
-using Postern.Storage.Tests.Support;
-using static Postern.Storage.Tests.Support.StoreHelpers;
 
-namespace Postern.Storage.Tests;
+namespace Postern.Storage.Tests.Contract;
 
-public sealed class AccountTests(TempDirectory temp) : IClassFixture<TempDirectory>
+public abstract partial class StoreContract
 {
     [Fact]
     public async Task New_account_is_lowercased_and_gets_the_default_mailboxes()
     {
-        await using var store = await SqliteMailStore.OpenAsync(temp.NewDataDirectory());
+        await using var store = await OpenStoreAsync();
         await store.AddDomainAsync("example.org");
         var account = await store.AddAccountAsync("Alice@Example.ORG", Hash);
 
@@ -38,7 +35,7 @@ public sealed class AccountTests(TempDirectory temp) : IClassFixture<TempDirecto
     [Fact]
     public async Task Duplicate_account_is_refused()
     {
-        await using var store = await SqliteMailStore.OpenAsync(temp.NewDataDirectory());
+        await using var store = await OpenStoreAsync();
         await store.AddDomainAsync("example.org");
         await store.AddAccountAsync("alice@example.org", Hash);
 
@@ -50,7 +47,7 @@ public sealed class AccountTests(TempDirectory temp) : IClassFixture<TempDirecto
     [Fact]
     public async Task Account_in_unknown_domain_is_refused()
     {
-        await using var store = await SqliteMailStore.OpenAsync(temp.NewDataDirectory());
+        await using var store = await OpenStoreAsync();
         var e = await Assert.ThrowsAsync<InvalidOperationException>(() => store.AddAccountAsync("bob@nowhere.example", Hash));
         Assert.Contains("nowhere.example", e.Message);
         Assert.Empty(await store.ListAccountsAsync());
@@ -59,7 +56,7 @@ public sealed class AccountTests(TempDirectory temp) : IClassFixture<TempDirecto
     [Fact]
     public async Task Password_hash_can_be_replaced()
     {
-        var (store, alice) = await OpenWithAliceAsync(temp.NewDataDirectory());
+        var (store, alice) = await OpenWithAliceAsync();
         await using (store)
         {
             Assert.True(await store.SetPasswordHashAsync("Alice@example.org", "new-hash"));
@@ -71,8 +68,7 @@ public sealed class AccountTests(TempDirectory temp) : IClassFixture<TempDirecto
     [Fact]
     public async Task Removing_an_account_deletes_its_mail_and_body_files()
     {
-        string dir = temp.NewDataDirectory();
-        var (store, alice) = await OpenWithAliceAsync(dir);
+        var (store, alice) = await OpenWithAliceAsync();
         await using (store)
         {
             var bob = await store.AddAccountAsync("bob@example.org", Hash);
@@ -82,7 +78,7 @@ public sealed class AccountTests(TempDirectory temp) : IClassFixture<TempDirecto
 
             // Shared with bob: that file must survive alice's removal.
             await store.AcceptAsync(new InboundMessage("x@remote.example", [alice.Id, bob.Id], []), new MemoryStream("shared"u8.ToArray()));
-            Assert.Equal(3, BodyFiles(dir).Length);
+            Assert.Equal(3, StoredBodies(store));
 
             Assert.True(await store.RemoveAccountAsync("alice@example.org"));
             Assert.False(await store.RemoveAccountAsync("alice@example.org"));
@@ -90,8 +86,7 @@ public sealed class AccountTests(TempDirectory temp) : IClassFixture<TempDirecto
             Assert.Null(await store.FindAccountAsync("alice@example.org"));
             Assert.Empty(await store.ListMailboxesAsync(alice.Id));
             Assert.Empty(await store.ListMessagesAsync(inbox));
-            var remaining = Assert.Single(BodyFiles(dir));
-            Assert.Equal("shared", await File.ReadAllTextAsync(remaining));
+            Assert.Equal(1, StoredBodies(store));
             Assert.Equal("shared"u8.ToArray(), await ReadBodyAsync(store, await InboxIdAsync(store, bob.Id), 1));
         }
     }

@@ -7,7 +7,7 @@ using static Postern.Storage.Tests.Support.StoreHelpers;
 namespace Postern.Storage.Tests;
 
 /// <summary>Schema step 3 on SQLite: migration of counters, the header cache and the structure cache, and their crash safety.</summary>
-public sealed class HotPathSqliteTests(TempDirectory temp) : IClassFixture<TempDirectory>
+public sealed class SqliteHotPathTests(TempDirectory temp) : IClassFixture<TempDirectory>
 {
     private static SqliteConnection Raw(string dir)
     {
@@ -161,7 +161,7 @@ public sealed class HotPathSqliteTests(TempDirectory temp) : IClassFixture<TempD
         using var raw = Raw(dir);
         Exec(raw, $"UPDATE mailboxes SET uid_next = 4294967294 WHERE id = {sent};");
         var before = (await store.GetMailboxAsync(alice.Id, "Sent"))!;
-        await Assert.ThrowsAsync<InvalidOperationException>(() => store.MoveAsync(inbox, [1, 2, 3], sent));
+        Assert.Equal(StoreLimit.UidRange, (await Assert.ThrowsAsync<StoreLimitException>(() => store.MoveAsync(inbox, [1, 2, 3], sent))).Limit);
         var after = (await store.GetMailboxAsync(alice.Id, "Sent"))!;
         Assert.Equal((before.MessageCount, before.TotalSize, before.HighestModSeq), (after.MessageCount, after.TotalSize, after.HighestModSeq));
         Assert.Equal(3, (await store.GetMailboxAsync(alice.Id, "INBOX"))!.MessageCount);
@@ -170,7 +170,7 @@ public sealed class HotPathSqliteTests(TempDirectory temp) : IClassFixture<TempD
         // An append that fails after its blob and header rows were inserted leaves neither.
         Exec(raw, $"UPDATE mailboxes SET uid_next = 4294967295 WHERE id = {sent};");
         long headers = Scalar(raw, "SELECT COUNT(*) FROM headers;");
-        await Assert.ThrowsAsync<InvalidOperationException>(() => AppendTextAsync(store, sent, "Subject: x\r\n\r\nx"));
+        await Assert.ThrowsAsync<StoreLimitException>(() => AppendTextAsync(store, sent, "Subject: x\r\n\r\nx"));
         Assert.Equal(headers, Scalar(raw, "SELECT COUNT(*) FROM headers;"));
         Assert.Equal(0L, Scalar(raw, "SELECT COUNT(*) FROM headers WHERE blob_id NOT IN (SELECT id FROM blobs);"));
         Assert.Equal(0L, Scalar(raw, "SELECT COUNT(*) FROM blobs WHERE id NOT IN (SELECT blob_id FROM headers);"));

@@ -1,15 +1,12 @@
-using Postern.Storage.Tests.Support;
-using static Postern.Storage.Tests.Support.StoreHelpers;
 
-namespace Postern.Storage.Tests;
+namespace Postern.Storage.Tests.Contract;
 
-public sealed class DeliveryTests(TempDirectory temp) : IClassFixture<TempDirectory>
+public abstract partial class StoreContract
 {
     [Fact]
     public async Task Accept_delivers_to_each_local_inbox_and_queues_remote_with_one_body_file()
     {
-        string dir = temp.NewDataDirectory();
-        var (store, alice) = await OpenWithAliceAsync(dir);
+        var (store, alice) = await OpenWithAliceAsync();
         await using (store)
         {
             var bob = await store.AddAccountAsync("bob@example.org", Hash);
@@ -31,13 +28,13 @@ public sealed class DeliveryTests(TempDirectory temp) : IClassFixture<TempDirect
             }
 
             Assert.Equal(1, await store.CountQueuedAsync());
-            Assert.Single(BodyFiles(dir));
+            Assert.Equal(1, StoredBodies(store));
 
             // Expunging one copy keeps the file for the others.
             long aliceInbox = await InboxIdAsync(store, alice.Id);
             await store.SetFlagsAsync(aliceInbox, [1], MessageFlags.Deleted, FlagChange.Add);
             Assert.Equal([1u], await store.ExpungeAsync(aliceInbox));
-            Assert.Single(BodyFiles(dir));
+            Assert.Equal(1, StoredBodies(store));
             Assert.Equal(body, await ReadBodyAsync(store, await InboxIdAsync(store, bob.Id), 1));
         }
     }
@@ -45,7 +42,7 @@ public sealed class DeliveryTests(TempDirectory temp) : IClassFixture<TempDirect
     [Fact]
     public async Task Accept_for_local_only_does_not_queue()
     {
-        var (store, alice) = await OpenWithAliceAsync(temp.NewDataDirectory());
+        var (store, alice) = await OpenWithAliceAsync();
         await using (store)
         {
             await store.AcceptAsync(new InboundMessage("", [alice.Id], []), new MemoryStream("x"u8.ToArray()));
@@ -57,8 +54,7 @@ public sealed class DeliveryTests(TempDirectory temp) : IClassFixture<TempDirect
     [Fact]
     public async Task Accept_for_an_unknown_account_stores_nothing()
     {
-        string dir = temp.NewDataDirectory();
-        var (store, alice) = await OpenWithAliceAsync(dir);
+        var (store, alice) = await OpenWithAliceAsync();
         await using (store)
         {
             await Assert.ThrowsAsync<InvalidOperationException>(() =>
@@ -66,7 +62,7 @@ public sealed class DeliveryTests(TempDirectory temp) : IClassFixture<TempDirect
 
             Assert.Empty(await store.ListMessagesAsync(await InboxIdAsync(store, alice.Id)));
             Assert.Equal(0, await store.CountQueuedAsync());
-            Assert.Empty(BodyFiles(dir));
+            Assert.Equal(0, StoredBodies(store));
         }
     }
 }

@@ -1,16 +1,12 @@
-using Postern.Storage.Sqlite;
-using Postern.Storage.Tests.Support;
-using static Postern.Storage.Tests.Support.StoreHelpers;
 
-namespace Postern.Storage.Tests;
+namespace Postern.Storage.Tests.Contract;
 
-public sealed class CopyMoveTests(TempDirectory temp) : IClassFixture<TempDirectory>
+public abstract partial class StoreContract
 {
     [Fact]
     public async Task Copy_shares_bodies_and_keeps_flags_keywords_and_date()
     {
-        string dir = temp.NewDataDirectory();
-        var (store, alice) = await OpenWithAliceAsync(dir);
+        var (store, alice) = await OpenWithAliceAsync();
         await using (store)
         {
             long inbox = await InboxIdAsync(store, alice.Id);
@@ -23,7 +19,7 @@ public sealed class CopyMoveTests(TempDirectory temp) : IClassFixture<TempDirect
             }
 
             await store.SetFlagsAsync(inbox, [3], MessageFlags.Flagged, FlagChange.Add);
-            Assert.Equal(5, BodyFiles(dir).Length);
+            Assert.Equal(5, StoredBodies(store));
 
             // Requested out of order, with a missing UID: copied in source-UID order.
             var result = await store.CopyAsync(inbox, [4, 99, 1, 3], target.Id);
@@ -32,7 +28,7 @@ public sealed class CopyMoveTests(TempDirectory temp) : IClassFixture<TempDirect
             Assert.Equal([2u, 3u, 4u], result.TargetUids);
 
             // No new body files: the copies point at the same ones.
-            Assert.Equal(5, BodyFiles(dir).Length);
+            Assert.Equal(5, StoredBodies(store));
 
             var source = await store.ListMessagesAsync(inbox);
             var copies = (await store.ListMessagesAsync(target.Id)).Skip(1).ToList();
@@ -52,19 +48,18 @@ public sealed class CopyMoveTests(TempDirectory temp) : IClassFixture<TempDirect
             // A body is deleted only when its last message goes.
             await store.SetFlagsAsync(inbox, [1, 2, 3, 4], MessageFlags.Deleted, FlagChange.Add);
             await store.ExpungeAsync(inbox);
-            Assert.Equal(4, BodyFiles(dir).Length);
+            Assert.Equal(4, StoredBodies(store));
             Assert.Equal("body1"u8.ToArray(), await ReadBodyAsync(store, target.Id, 2));
             await store.SetFlagsAsync(target.Id, [2], MessageFlags.Deleted, FlagChange.Add);
             await store.ExpungeAsync(target.Id);
-            Assert.Equal(3, BodyFiles(dir).Length);
+            Assert.Equal(3, StoredBodies(store));
         }
     }
 
     [Fact]
     public async Task Copy_into_the_same_mailbox_gives_new_uids()
     {
-        string dir = temp.NewDataDirectory();
-        var (store, alice) = await OpenWithAliceAsync(dir);
+        var (store, alice) = await OpenWithAliceAsync();
         await using (store)
         {
             long inbox = await InboxIdAsync(store, alice.Id);
@@ -74,14 +69,14 @@ public sealed class CopyMoveTests(TempDirectory temp) : IClassFixture<TempDirect
             Assert.Equal([1u, 2u], result.SourceUids);
             Assert.Equal([3u, 4u], result.TargetUids);
             Assert.Equal("b"u8.ToArray(), await ReadBodyAsync(store, inbox, 4));
-            Assert.Equal(2, BodyFiles(dir).Length);
+            Assert.Equal(2, StoredBodies(store));
         }
     }
 
     [Fact]
     public async Task Copy_and_move_stay_within_one_account()
     {
-        var (store, alice) = await OpenWithAliceAsync(temp.NewDataDirectory());
+        var (store, alice) = await OpenWithAliceAsync();
         await using (store)
         {
             long inbox = await InboxIdAsync(store, alice.Id);
@@ -91,7 +86,7 @@ public sealed class CopyMoveTests(TempDirectory temp) : IClassFixture<TempDirect
 
             await Assert.ThrowsAsync<ArgumentException>(() => store.CopyAsync(inbox, [1], bobInbox));
             await Assert.ThrowsAsync<ArgumentException>(() => store.MoveAsync(inbox, [1], bobInbox));
-            await Assert.ThrowsAsync<ArgumentException>(() => store.CopyAsync(inbox, [1], 987654));
+            Assert.Equal(MailboxError.NotFound, (await Assert.ThrowsAsync<MailboxException>(() => store.CopyAsync(inbox, [1], 987654))).Error);
             Assert.Empty(await store.ListMessagesAsync(bobInbox));
             Assert.Single(await store.ListMessagesAsync(inbox));
         }
@@ -100,8 +95,7 @@ public sealed class CopyMoveTests(TempDirectory temp) : IClassFixture<TempDirect
     [Fact]
     public async Task Move_leaves_nothing_in_the_source_and_records_tombstones()
     {
-        string dir = temp.NewDataDirectory();
-        var (store, alice) = await OpenWithAliceAsync(dir);
+        var (store, alice) = await OpenWithAliceAsync();
         await using (store)
         {
             long inbox = await InboxIdAsync(store, alice.Id);
@@ -124,7 +118,7 @@ public sealed class CopyMoveTests(TempDirectory temp) : IClassFixture<TempDirect
             Assert.Equal([(1u, MessageFlags.Seen), (2u, MessageFlags.None)], moved.Select(m => (m.Uid, m.Flags)));
             Assert.Equal("three"u8.ToArray(), await ReadBodyAsync(store, archive.Id, 2));
             Assert.Null(await store.OpenMessageAsync(inbox, 1));
-            Assert.Equal(3, BodyFiles(dir).Length);
+            Assert.Equal(3, StoredBodies(store));
 
             // Nothing to move: nothing happens.
             var empty = await store.MoveAsync(inbox, [1, 3], archive.Id);

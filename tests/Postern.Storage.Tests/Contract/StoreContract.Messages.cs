@@ -1,15 +1,12 @@
-using Postern.Storage.Sqlite;
-using Postern.Storage.Tests.Support;
-using static Postern.Storage.Tests.Support.StoreHelpers;
 
-namespace Postern.Storage.Tests;
+namespace Postern.Storage.Tests.Contract;
 
-public sealed class MessageTests(TempDirectory temp) : IClassFixture<TempDirectory>
+public abstract partial class StoreContract
 {
     [Fact]
     public async Task Append_returns_ascending_uids_and_keeps_metadata()
     {
-        var (store, alice) = await OpenWithAliceAsync(temp.NewDataDirectory());
+        var (store, alice) = await OpenWithAliceAsync();
         await using (store)
         {
             long inbox = await InboxIdAsync(store, alice.Id);
@@ -31,7 +28,7 @@ public sealed class MessageTests(TempDirectory temp) : IClassFixture<TempDirecto
     [Fact]
     public async Task Uids_are_not_reused_after_expunge()
     {
-        var (store, alice) = await OpenWithAliceAsync(temp.NewDataDirectory());
+        var (store, alice) = await OpenWithAliceAsync();
         await using (store)
         {
             long inbox = await InboxIdAsync(store, alice.Id);
@@ -50,7 +47,7 @@ public sealed class MessageTests(TempDirectory temp) : IClassFixture<TempDirecto
     [Fact]
     public async Task Body_round_trips_byte_exact()
     {
-        var (store, alice) = await OpenWithAliceAsync(temp.NewDataDirectory());
+        var (store, alice) = await OpenWithAliceAsync();
         await using (store)
         {
             long inbox = await InboxIdAsync(store, alice.Id);
@@ -74,7 +71,7 @@ public sealed class MessageTests(TempDirectory temp) : IClassFixture<TempDirecto
     [Fact]
     public async Task SetFlags_replaces_adds_and_removes()
     {
-        var (store, alice) = await OpenWithAliceAsync(temp.NewDataDirectory());
+        var (store, alice) = await OpenWithAliceAsync();
         await using (store)
         {
             long inbox = await InboxIdAsync(store, alice.Id);
@@ -104,8 +101,7 @@ public sealed class MessageTests(TempDirectory temp) : IClassFixture<TempDirecto
     [Fact]
     public async Task Expunge_removes_deleted_messages_with_and_without_uid_filter()
     {
-        string dir = temp.NewDataDirectory();
-        var (store, alice) = await OpenWithAliceAsync(dir);
+        var (store, alice) = await OpenWithAliceAsync();
         await using (store)
         {
             long inbox = await InboxIdAsync(store, alice.Id);
@@ -116,12 +112,12 @@ public sealed class MessageTests(TempDirectory temp) : IClassFixture<TempDirecto
 
             Assert.Equal([2u, 4u], await store.ExpungeAsync(inbox, [4, 3, 2]));
             Assert.Equal([1u, 3u, 5u], (await store.ListMessagesAsync(inbox)).Select(m => m.Uid));
-            Assert.Equal(3, BodyFiles(dir).Length);
+            Assert.Equal(3, StoredBodies(store));
 
             Assert.Empty(await store.ExpungeAsync(inbox, []));
             Assert.Equal([1u, 5u], await store.ExpungeAsync(inbox));
             Assert.Equal([3u], (await store.ListMessagesAsync(inbox)).Select(m => m.Uid));
-            Assert.Single(BodyFiles(dir));
+            Assert.Equal(1, StoredBodies(store));
             Assert.Null(await store.OpenMessageAsync(inbox, 1));
             Assert.Empty(await store.ExpungeAsync(inbox));
         }
@@ -130,7 +126,7 @@ public sealed class MessageTests(TempDirectory temp) : IClassFixture<TempDirecto
     [Fact]
     public async Task Mailbox_info_counts_messages_unseen_and_size()
     {
-        var (store, alice) = await OpenWithAliceAsync(temp.NewDataDirectory());
+        var (store, alice) = await OpenWithAliceAsync();
         await using (store)
         {
             long inbox = await InboxIdAsync(store, alice.Id);
@@ -154,19 +150,18 @@ public sealed class MessageTests(TempDirectory temp) : IClassFixture<TempDirecto
     [Fact]
     public async Task Failed_append_leaves_no_file_and_no_row()
     {
-        string dir = temp.NewDataDirectory();
-        var (store, alice) = await OpenWithAliceAsync(dir);
+        var (store, alice) = await OpenWithAliceAsync();
         await using (store)
         {
-            await Assert.ThrowsAsync<InvalidOperationException>(() => AppendTextAsync(store, 987654, "lost"));
-            Assert.Empty(BodyFiles(dir));
-            Assert.Empty(TmpFiles(dir));
+            // A mailbox that does not exist (e.g. deleted by another session meanwhile) is NotFound.
+            var gone = await Assert.ThrowsAsync<MailboxException>(() => AppendTextAsync(store, 987654, "lost"));
+            Assert.Equal(MailboxError.NotFound, gone.Error);
+            Assert.Equal(0, StoredBodies(store));
 
             // A client stream that breaks half-way (connection dropped during a literal).
             long inbox = await InboxIdAsync(store, alice.Id);
             await Assert.ThrowsAsync<IOException>(() => store.AppendAsync(inbox, new BrokenStream(), MessageFlags.None, DateTimeOffset.UtcNow));
-            Assert.Empty(BodyFiles(dir));
-            Assert.Empty(TmpFiles(dir));
+            Assert.Equal(0, StoredBodies(store));
             Assert.Empty(await store.ListMessagesAsync(inbox));
             Assert.Equal(1u, (await store.GetMailboxAsync(alice.Id, "INBOX"))!.UidNext);
         }
@@ -175,8 +170,7 @@ public sealed class MessageTests(TempDirectory temp) : IClassFixture<TempDirecto
     [Fact]
     public async Task Cancelled_append_leaves_nothing()
     {
-        string dir = temp.NewDataDirectory();
-        var (store, alice) = await OpenWithAliceAsync(dir);
+        var (store, alice) = await OpenWithAliceAsync();
         await using (store)
         {
             long inbox = await InboxIdAsync(store, alice.Id);
@@ -184,8 +178,7 @@ public sealed class MessageTests(TempDirectory temp) : IClassFixture<TempDirecto
             cts.Cancel();
             await Assert.ThrowsAnyAsync<OperationCanceledException>(
                 () => store.AppendAsync(inbox, new MemoryStream(new byte[100]), MessageFlags.None, DateTimeOffset.UtcNow, cts.Token));
-            Assert.Empty(BodyFiles(dir));
-            Assert.Empty(TmpFiles(dir));
+            Assert.Equal(0, StoredBodies(store));
             Assert.Empty(await store.ListMessagesAsync(inbox));
         }
     }

@@ -1,10 +1,10 @@
-namespace Postern.Storage.Sqlite;
+namespace Postern.Storage;
 
 /// <summary>
-/// Normalises and checks domain names and account addresses before they reach the database.
-/// They are compared lowercased (invariant culture); they never become file names.
+/// The domain names and account addresses every store accepts, and their normal form: they are
+/// compared lowercased (invariant culture); a store never makes them part of a file name.
 /// </summary>
-internal static class Names
+public static class AddressRules
 {
     // RFC 5321 4.5.3.1: domain up to 255 octets, local part up to 64; a path up to 256 incl. <>.
     private const int MaxDomainLength = 255;
