@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Xml.Linq;
 using Microsoft.Extensions.Logging;
+using Postern.Integration.Tests.Support;
 using Postern.Net.Diagnostics;
 
 namespace Postern.Integration.Tests.Diagnostics;
@@ -109,25 +110,12 @@ public sealed class EventIdTests
     /// <summary>The assembly name of every project under src/ (its AssemblyName, else the project file's name).</summary>
     private static List<string> SrcAssemblyNames()
     {
-        var src = Path.Combine(RepositoryRoot(), "src");
+        var src = Repository.PathOf("src");
         var names = Directory.GetFiles(src, "*.csproj", SearchOption.AllDirectories)
             .Select(p => XDocument.Load(p).Descendants("AssemblyName").FirstOrDefault()?.Value ?? Path.GetFileNameWithoutExtension(p))
             .ToList();
         Assert.True(names.Count >= 8, $"expected the src projects under {src}, found {names.Count}");
         return names;
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Postern.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException("Postern.slnx is in no folder above " + AppContext.BaseDirectory);
     }
 
     private static bool Same(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
