@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -52,6 +53,109 @@ public sealed class SystemdUnitTests : IDisposable
     [Fact]
     public async Task Serve_as_the_unit_starts_it_says_READY_once_every_endpoint_listens_and_STOPPING_at_SIGTERM()
     {
+        int offset = ServerFixture.FindFreeOffset();
+        var args = await UnitArgumentsAsync(offset);
+        using var notify = new NotifySocket();
+        int[] ports = [25, 26, 80, 110, 143, 443, 465, 587, 993, 995];
+        // The moment READY=1 arrives, every endpoint must already accept connections.
+        var readyThenProbe = Task.Run(async () =>
+        {
+            var message = await notify.ReceiveAsync(TimeSpan.FromSeconds(90));
+            var refused = new List<string>();
+            foreach (int port in ports)
+            {
+                using var tcp = new TcpClient();
+                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                try
+                {
+                    await tcp.ConnectAsync(IPAddress.Loopback, port + offset, cts.Token);
+                }
+                catch (Exception e) when (e is SocketException or OperationCanceledException)
+                {
+                    refused.Add($"{port + offset}: {e.Message}");
+                }
+            }
+
+            return (message, refused);
+        });
+
+        await using var serve = await ServeProcess.StartAsync(args, env: new Dictionary<string, string?> { ["NOTIFY_SOCKET"] = notify.Path }, executable: Apphost);
+        var (ready, refused) = await readyThenProbe.WaitAsync(TimeSpan.FromSeconds(120));
+        Assert.True(ready.Split('\n').Contains("READY=1"), $"expected READY=1, got \"{ready}\"\n{serve.Log}");
+        Assert.True(refused.Count == 0, "not listening when READY=1 came:\n" + string.Join("\n", refused) + "\n" + serve.Log);
+
+        // The unit's LimitNOFILE must carry the default Limits:MaxConnections next to the web
+        // connections, given what this server really holds open once started.
+        int openNow = Directory.GetFileSystemEntries($"/proc/{serve.Pid}/fd").Length;
+        long limit = long.Parse(Unit.Split('\n').Single(l => l.StartsWith("LimitNOFILE=", StringComparison.Ordinal))["LimitNOFILE=".Length..].Trim());
+        int? carried = DescriptorBudget.CapFor(limit - global::Postern.Web.WebHost.MaxConnections, openNow);
+        int wanted = new ConnectionLimits().MaxConnections;
+        Assert.True(carried >= wanted, $"LimitNOFILE={limit} carries {carried} mail connections with {openNow} descriptors open at start; MaxConnections defaults to {wanted}");
+
+        var stopping = notify.ReceiveAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(0, await serve.StopAsync());
+        string last = await stopping;
+        Assert.True(last.Split('\n').Contains("STOPPING=1"), $"expected STOPPING=1 at SIGTERM, got \"{last}\"\n{serve.Log}");
+    }
+
+    [SkippableFact]
+    public async Task With_systemd_as_its_parent_serve_logs_in_the_journal_format_and_keeps_stdout_for_the_table()
+    {
+        // The library recognises systemd by the name of the parent process (/proc/PPID/comm); a
+        // shell run through a link called "systemd" has that name. The shell stays the parent
+        // (it has a command after ours) and is not told about SIGTERM, which goes to serve itself.
+        string sh = ProcessRunner.RequireClient("sh");
+        string systemd = Path.Combine(_dir, "systemd");
+        File.CreateSymbolicLink(systemd, sh);
+        var args = await UnitArgumentsAsync(ServerFixture.FindFreeOffset());
+        using var notify = new NotifySocket();
+        var psi = new ProcessStartInfo(systemd)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            Environment = { ["NOTIFY_SOCKET"] = notify.Path },
+        };
+        foreach (var a in (string[])["-c", "\"$@\"; exit $?", "systemd", Apphost, .. args])
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var parent = Process.Start(psi)!;
+        var stdout = parent.StandardOutput.ReadToEndAsync();
+        var stderr = parent.StandardError.ReadToEndAsync();
+        try
+        {
+            string ready = await notify.ReceiveAsync(TimeSpan.FromSeconds(90));
+            Assert.Contains("READY=1", ready.Split('\n'));
+            string children = await File.ReadAllTextAsync($"/proc/{parent.Id}/task/{parent.Id}/children");
+            int serve = int.Parse(children.Trim().Split(' ').Single());
+            Assert.Equal("postern", (await File.ReadAllTextAsync($"/proc/{serve}/comm")).Trim());
+            Assert.Equal(0, (await ProcessRunner.RunAsync("kill", ["-TERM", serve.ToString()])).ExitCode);
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await parent.WaitForExitAsync(cts.Token);
+        }
+        finally
+        {
+            if (!parent.HasExited)
+            {
+                parent.Kill(entireProcessTree: true);
+            }
+        }
+
+        string log = await stderr, table = await stdout;
+        string all = $"exit {parent.ExitCode}\n--- stdout\n{table}\n--- stderr\n{log}";
+        Assert.True(parent.ExitCode == 0, all);
+        // sd-daemon(3) priority prefixes (<6> is info), no timestamps: the journal adds its own.
+        Assert.Matches(@"(?m)^<6>Postern\.Storage\[500\] Mail store opened", log);
+        Assert.DoesNotMatch(@"(?m)^\d{4}-\d\d-\d\d ", log);
+        Assert.Contains("Press Ctrl+C to stop.", table);
+        Assert.DoesNotContain("Postern.Storage", table);
+    }
+
+    /// <summary>A data folder set up with init, and the unit's ExecStart arguments pointing at it, moved by <paramref name="offset"/> to loopback.</summary>
+    private async Task<List<string>> UnitArgumentsAsync(int offset)
+    {
         string data = Path.Combine(_dir, "data");
         var init = await PosternCli.RunAsync(data, null, "init", "--hostname", "localhost", "--domain", ServerFixture.Domain);
         Assert.True(init.ExitCode == 0, init.ToString());
@@ -60,75 +164,40 @@ public sealed class SystemdUnitTests : IDisposable
         // installed ones, and moved to free loopback ports.
         var exec = Unit.Split('\n').Single(l => l.StartsWith("ExecStart=", StringComparison.Ordinal))["ExecStart=".Length..].Trim().Split(' ');
         Assert.Equal(InstalledExecutable, exec[0]);
-        int offset = ServerFixture.FindFreeOffset();
         var args = exec[1..].Select(a => a == InstalledData ? data : a).Concat(["--port-offset", offset.ToString(), "--bind", "127.0.0.1"]).ToList();
         Assert.Contains(data, args);
-
-        // systemd's side of sd_notify(3): a datagram socket named by NOTIFY_SOCKET.
-        string socketPath = Path.Combine(Path.GetTempPath(), $"postern-notify-{Guid.NewGuid().ToString("N")[..8]}.sock");
-        using var notify = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
-        notify.Bind(new UnixDomainSocketEndPoint(socketPath));
-        try
-        {
-            int[] ports = [25, 26, 80, 110, 143, 443, 465, 587, 993, 995];
-            // The moment READY=1 arrives, every endpoint must already accept connections.
-            var readyThenProbe = Task.Run(async () =>
-            {
-                var message = await ReceiveAsync(notify, TimeSpan.FromSeconds(90));
-                var refused = new List<string>();
-                foreach (int port in ports)
-                {
-                    using var tcp = new TcpClient();
-                    using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-                    try
-                    {
-                        await tcp.ConnectAsync(IPAddress.Loopback, port + offset, cts.Token);
-                    }
-                    catch (Exception e) when (e is SocketException or OperationCanceledException)
-                    {
-                        refused.Add($"{port + offset}: {e.Message}");
-                    }
-                }
-
-                return (message, refused);
-            });
-
-            await using var serve = await ServeProcess.StartAsync(args, env: new Dictionary<string, string?> { ["NOTIFY_SOCKET"] = socketPath }, executable: Apphost);
-            var (ready, refused) = await readyThenProbe.WaitAsync(TimeSpan.FromSeconds(120));
-            Assert.True(ready.Split('\n').Contains("READY=1"), $"expected READY=1, got \"{ready}\"\n{serve.Log}");
-            Assert.True(refused.Count == 0, "not listening when READY=1 came:\n" + string.Join("\n", refused) + "\n" + serve.Log);
-
-            // The unit's LimitNOFILE must carry the default Limits:MaxConnections next to the web
-            // connections, given what this server really holds open once started.
-            int openNow = Directory.GetFileSystemEntries($"/proc/{serve.Pid}/fd").Length;
-            long limit = long.Parse(Unit.Split('\n').Single(l => l.StartsWith("LimitNOFILE=", StringComparison.Ordinal))["LimitNOFILE=".Length..].Trim());
-            int? carried = DescriptorBudget.CapFor(limit - global::Postern.Web.WebHost.MaxConnections, openNow);
-            int wanted = new ConnectionLimits().MaxConnections;
-            Assert.True(carried >= wanted, $"LimitNOFILE={limit} carries {carried} mail connections with {openNow} descriptors open at start; MaxConnections defaults to {wanted}");
-
-            var stopping = ReceiveAsync(notify, TimeSpan.FromSeconds(30));
-            Assert.Equal(0, await serve.StopAsync());
-            string last = await stopping;
-            Assert.True(last.Split('\n').Contains("STOPPING=1"), $"expected STOPPING=1 at SIGTERM, got \"{last}\"\n{serve.Log}");
-        }
-        finally
-        {
-            File.Delete(socketPath);
-        }
+        return args;
     }
 
-    private static async Task<string> ReceiveAsync(Socket socket, TimeSpan timeout)
+    /// <summary>systemd's side of sd_notify(3): a datagram socket named by NOTIFY_SOCKET.</summary>
+    private sealed class NotifySocket : IDisposable
     {
-        var buffer = new byte[4096];
-        using var cts = new CancellationTokenSource(timeout);
-        try
+        private readonly Socket _socket = new(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+
+        public NotifySocket() => _socket.Bind(new UnixDomainSocketEndPoint(Path));
+
+        public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"postern-notify-{Guid.NewGuid().ToString("N")[..8]}.sock");
+
+        /// <summary>The next message (a few NAME=value lines), or a TimeoutException.</summary>
+        public async Task<string> ReceiveAsync(TimeSpan timeout)
         {
-            int n = await socket.ReceiveAsync(buffer, SocketFlags.None, cts.Token);
-            return Encoding.UTF8.GetString(buffer, 0, n);
+            var buffer = new byte[4096];
+            using var cts = new CancellationTokenSource(timeout);
+            try
+            {
+                int n = await _socket.ReceiveAsync(buffer, SocketFlags.None, cts.Token);
+                return Encoding.UTF8.GetString(buffer, 0, n);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"No sd_notify message within {timeout.TotalSeconds:0} s.");
+            }
         }
-        catch (OperationCanceledException)
+
+        public void Dispose()
         {
-            throw new TimeoutException($"No sd_notify message within {timeout.TotalSeconds:0} s.");
+            _socket.Dispose();
+            File.Delete(Path);
         }
     }
 
