@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Postern.Imap;
 
-/// <summary>The IMAP server's log messages, with fixed event ids (3000-3099). Never raw input, never passwords.</summary>
+/// <summary>The IMAP server's log messages, with fixed event ids (3000-3999, see EventIdRanges.cs). Never raw input, never passwords.</summary>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 3000, Level = LogLevel.Debug, Message = "IMAP session started ({Tls})")]

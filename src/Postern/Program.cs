@@ -199,5 +199,14 @@ user.Subcommands.Add(userRemove);
 user.Subcommands.Add(userPasswd);
 root.Subcommands.Add(user);
 
-return await root.Parse(args).InvokeAsync();
+var parsed = root.Parse(args);
+var invocation = new InvocationConfiguration();
+if (parsed.CommandResult.Command == serve)
+{
+    // serve's signals belong to its host (ServeHost): it drains sessions for as long as that takes
+    // and exits 0, where System.CommandLine would force exit status 143 two seconds after SIGTERM.
+    invocation.ProcessTerminationTimeout = null;
+}
+
+return await parsed.InvokeAsync(invocation);
 

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace Postern.Smtp.Session;
 
 /// <summary>
-/// SMTP log events; ids 2000-2099 belong to SMTP. No event carries a password, an AUTH response or
+/// SMTP log events; ids 2000-2999 belong to SMTP (EventIdRanges.cs). No event carries a password, an AUTH response or
 /// raw client input; addresses are logged only once they passed the address parser.
 /// </summary>
 internal static partial class Log

@@ -87,17 +87,24 @@ public sealed class ServeProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts `dotnet postern.dll ARGS` and waits (bounded) until it prints "Press Ctrl+C".</summary>
-    public static async Task<ServeProcess> StartAsync(IEnumerable<string> args, string? workingDirectory = null, IDictionary<string, string?>? env = null)
+    /// <summary>
+    /// Starts `dotnet postern.dll ARGS` (or <paramref name="executable"/> ARGS, e.g. the apphost as a
+    /// unit file runs it) and waits (bounded) until it prints "Press Ctrl+C".
+    /// </summary>
+    public static async Task<ServeProcess> StartAsync(IEnumerable<string> args, string? workingDirectory = null, IDictionary<string, string?>? env = null, string? executable = null)
     {
-        var psi = new ProcessStartInfo("dotnet")
+        var psi = new ProcessStartInfo(executable ?? "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
         };
-        psi.ArgumentList.Add(PosternCli.Dll);
+        if (executable is null)
+        {
+            psi.ArgumentList.Add(PosternCli.Dll);
+        }
+
         foreach (var a in args)
         {
             psi.ArgumentList.Add(a);
