@@ -69,11 +69,11 @@ public sealed class MemoryMailStore : IMailStore
         lock (_gate) { return Task.FromResult<IReadOnlyList<Account>>([.. _accounts]); }
     }
 
-    public Task<Account> AddAccountAsync(string address, string passwordHash, CancellationToken ct = default)
+    public Task<Account> AddAccountAsync(string address, string passwordHash, Storage.Accounts.ScramKeys? scram = null, CancellationToken ct = default)
     {
         lock (_gate)
         {
-            var account = new Account(_nextId++, address.ToLowerInvariant(), passwordHash);
+            var account = new Account(_nextId++, address.ToLowerInvariant(), passwordHash, scram);
             _accounts.Add(account);
             foreach (var (name, use) in DefaultMailboxes.All)
             {
@@ -92,7 +92,7 @@ public sealed class MemoryMailStore : IMailStore
         }
     }
 
-    public Task<bool> SetPasswordHashAsync(string address, string passwordHash, CancellationToken ct = default)
+    public Task<bool> SetPasswordHashAsync(string address, string passwordHash, Storage.Accounts.ScramKeys? scram = null, CancellationToken ct = default)
     {
         lock (_gate)
         {
@@ -102,7 +102,23 @@ public sealed class MemoryMailStore : IMailStore
                 return Task.FromResult(false);
             }
 
-            _accounts[i] = _accounts[i] with { PasswordHash = passwordHash };
+            _accounts[i] = _accounts[i] with { PasswordHash = passwordHash, Scram = scram };
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task<bool> SetScramKeysAsync(string address, string verifiedPasswordHash, Storage.Accounts.ScramKeys scram, CancellationToken ct = default)
+    {
+        lock (_gate)
+        {
+            // As the SQLite store: only while the account still has the hash the password was checked against.
+            int i = _accounts.FindIndex(a => string.Equals(a.Address, address, StringComparison.OrdinalIgnoreCase) && a.PasswordHash == verifiedPasswordHash);
+            if (i < 0)
+            {
+                return Task.FromResult(false);
+            }
+
+            _accounts[i] = _accounts[i] with { Scram = scram };
             return Task.FromResult(true);
         }
     }
