@@ -35,7 +35,7 @@ internal static class EventIdRanges
         new("Postern", 200, 299,
             "200-209 serve: hosting and start-up"),
         new("Postern.Storage", 400, 499,
-            "none yet"),
+            "400-409 accounts: SCRAM keys written at a password login"),
         new("Postern.Storage.Sqlite", 500, 599,
             "500-509 store open, schema, shutdown, change watcher; 520-529 body files; 530-539 quarantine (the store README lists them)"),
         new("Postern.Smtp", 2000, 2999,

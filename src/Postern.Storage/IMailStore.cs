@@ -51,14 +51,25 @@ public interface IMailStore : IAsyncDisposable
     /// <summary>
     /// Creates an account (address lowercased) with the <see cref="DefaultMailboxes"/>.
     /// <see cref="InvalidOperationException"/> when its domain is not local or the account exists.
+    /// <paramref name="scram"/> are the SCRAM-SHA-256 keys for the same password (null: none yet).
     /// </summary>
-    Task<Account> AddAccountAsync(string address, string passwordHash, CancellationToken ct = default);
+    Task<Account> AddAccountAsync(string address, string passwordHash, Accounts.ScramKeys? scram = null, CancellationToken ct = default);
 
     /// <summary>Removes an account and all its mail; false if there was none.</summary>
     Task<bool> RemoveAccountAsync(string address, CancellationToken ct = default);
 
-    /// <summary>Replaces the password hash; false if there is no such account.</summary>
-    Task<bool> SetPasswordHashAsync(string address, string passwordHash, CancellationToken ct = default);
+    /// <summary>
+    /// Replaces the password hash and, in the same write, the SCRAM keys (null removes them, so
+    /// keys for an old password never outlive it); false if there is no such account.
+    /// </summary>
+    Task<bool> SetPasswordHashAsync(string address, string passwordHash, Accounts.ScramKeys? scram = null, CancellationToken ct = default);
+
+    /// <summary>
+    /// Stores SCRAM keys derived from a password that was just checked against
+    /// <paramref name="verifiedPasswordHash"/>. Only if the account still has that hash: a login
+    /// racing with a password change must not leave keys for the old password. False otherwise.
+    /// </summary>
+    Task<bool> SetScramKeysAsync(string address, string verifiedPasswordHash, Accounts.ScramKeys scram, CancellationToken ct = default);
 
     // ---- mailboxes
 

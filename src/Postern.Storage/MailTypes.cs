@@ -21,7 +21,10 @@ public enum FlagChange
 }
 
 /// <summary>A user who can log in and receive mail.</summary>
-public sealed record Account(long Id, string Address, string PasswordHash);
+/// <param name="PasswordHash">The PBKDF2 hash LOGIN, PLAIN and USER/PASS are checked against (<see cref="Accounts.PasswordHasher"/>).</param>
+/// <param name="Scram">The SCRAM-SHA-256 keys, or null for an account whose password was set before
+/// Postern kept them; they are filled in at its next password login (<see cref="Accounts.Authenticator"/>).</param>
+public sealed record Account(long Id, string Address, string PasswordHash, Accounts.ScramKeys? Scram = null);
 
 /// <summary>A mailbox and its counters, as IMAP SELECT and STATUS need them.</summary>
 /// <param name="Name">Full name with "/" as the hierarchy separator; "INBOX" is always spelled so.</param>

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Postern.Storage.Accounts;
 using Postern.Storage.Sqlite;
 using Postern.Storage.Tests.Support;
 using static Postern.Storage.Tests.Support.StoreHelpers;
@@ -72,7 +73,7 @@ public sealed class SqliteMigrationTests(TempDirectory temp) : IClassFixture<Tem
         connection.Open();
         using var version = connection.CreateCommand();
         version.CommandText = "PRAGMA user_version;";
-        Assert.Equal(3L, version.ExecuteScalar());
+        Assert.Equal((long)Schema.CurrentVersion, version.ExecuteScalar());
     }
 
     [Fact]
@@ -100,5 +101,49 @@ public sealed class SqliteMigrationTests(TempDirectory temp) : IClassFixture<Tem
         Assert.Equal(["Later"], info.Keywords);
         Assert.Equal([1u], await reopened.ExpungedSinceAsync(inbox, 0));
         Assert.Equal(info.HighestModSeq, (await reopened.ListMessagesAsync(inbox)).Single().ModSeq);
+    }
+
+    /// <summary>
+    /// A store from before SCRAM keys (schema version 3): its accounts keep logging in with their
+    /// password, have no SCRAM keys after the upgrade, and get them at their next password login.
+    /// </summary>
+    [Fact]
+    public async Task A_version_3_store_is_upgraded_and_its_accounts_get_SCRAM_keys_at_their_next_password_login()
+    {
+        string dir = temp.NewDataDirectory();
+        Directory.CreateDirectory(dir);
+        string hash = PasswordHasher.Hash("secret", iterations: 1000);
+        using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(dir, "store.db"), Pooling = false }.ToString()))
+        {
+            connection.Open();
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = "PRAGMA journal_mode = WAL;" + Schema.Step(1) + Schema.Step(2) + Schema.Step(3) + """
+                PRAGMA user_version = 3;
+                INSERT INTO domains (id, name) VALUES (1, 'example.org');
+                INSERT INTO accounts (id, domain_id, address, password_hash, created_at) VALUES (1, 1, 'alice@example.org', $hash, 0);
+                INSERT INTO mailboxes (id, account_id, name, special_use, uid_validity) VALUES (1, 1, 'INBOX', NULL, 1700000000);
+                """;
+            cmd.Parameters.AddWithValue("$hash", hash);
+            cmd.ExecuteNonQuery();
+        }
+
+        await using (var store = await SqliteMailStore.OpenAsync(dir))
+        {
+            var alice = (await store.FindAccountAsync("alice@example.org"))!;
+            Assert.Equal(new Account(1, "alice@example.org", hash, null), alice);
+            Assert.Equal([alice], await store.ListAccountsAsync());
+
+            var auth = new Authenticator(store, failureDelay: TimeSpan.Zero);
+            Assert.Null(await auth.AuthenticateAsync("alice@example.org", "wrong", null, default));
+            Assert.Null((await store.FindAccountAsync("alice@example.org"))!.Scram);
+            Assert.NotNull((await auth.AuthenticateAsync("alice@example.org", "secret", null, default))?.Scram);
+        }
+
+        // The keys are durable and are those of the password, at the count clients accept.
+        await using var reopened = await SqliteMailStore.OpenAsync(dir);
+        var keys = (await reopened.FindAccountAsync("alice@example.org"))!.Scram!;
+        Assert.Equal(ScramKeys.DefaultIterations, keys.Iterations);
+        Assert.Equal(ScramKeys.Derive("secret", keys.Salt, keys.Iterations), keys);
+        Assert.NotEqual(ScramKeys.Derive("wrong", keys.Salt, keys.Iterations), keys);
     }
 }

@@ -127,7 +127,7 @@ public sealed class MemoryMailStore : IMailStore
         lock (_gate) { return Task.FromResult<IReadOnlyList<Account>>([.. _accounts.OrderBy(a => a.Address, StringComparer.Ordinal)]); }
     }
 
-    public Task<Account> AddAccountAsync(string address, string passwordHash, CancellationToken ct = default)
+    public Task<Account> AddAccountAsync(string address, string passwordHash, Storage.Accounts.ScramKeys? scram = null, CancellationToken ct = default)
     {
         var (normalized, domain) = AddressRules.Address(address, nameof(address));
         ArgumentException.ThrowIfNullOrEmpty(passwordHash);
@@ -143,7 +143,7 @@ public sealed class MemoryMailStore : IMailStore
                 throw new InvalidOperationException($"The account {normalized} already exists.");
             }
 
-            var account = new Account(_nextId++, normalized, passwordHash);
+            var account = new Account(_nextId++, normalized, passwordHash, scram);
             _accounts.Add(account);
             foreach (var (name, use) in DefaultMailboxes.All)
             {
@@ -171,7 +171,7 @@ public sealed class MemoryMailStore : IMailStore
         }
     }
 
-    public Task<bool> SetPasswordHashAsync(string address, string passwordHash, CancellationToken ct = default)
+    public Task<bool> SetPasswordHashAsync(string address, string passwordHash, Storage.Accounts.ScramKeys? scram = null, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(passwordHash);
         var name = AddressRules.TryAddress(address);
@@ -183,7 +183,23 @@ public sealed class MemoryMailStore : IMailStore
                 return Task.FromResult(false);
             }
 
-            _accounts[i] = _accounts[i] with { PasswordHash = passwordHash };
+            _accounts[i] = _accounts[i] with { PasswordHash = passwordHash, Scram = scram };
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task<bool> SetScramKeysAsync(string address, string verifiedPasswordHash, Storage.Accounts.ScramKeys scram, CancellationToken ct = default)
+    {
+        lock (_gate)
+        {
+            // As the SQLite store: only while the account still has the hash the password was checked against.
+            int i = _accounts.FindIndex(a => string.Equals(a.Address, address, StringComparison.OrdinalIgnoreCase) && a.PasswordHash == verifiedPasswordHash);
+            if (i < 0)
+            {
+                return Task.FromResult(false);
+            }
+
+            _accounts[i] = _accounts[i] with { Scram = scram };
             return Task.FromResult(true);
         }
     }

@@ -31,6 +31,11 @@ public static class LimitsCheck
         {
             throw new UserError($"Auth:MaxConcurrentHashes is {o.Auth.MaxConcurrentHashes}; use a positive number, or 0 for one per processor core.");
         }
+
+        if (o.Auth.ScramIterations is < Storage.Accounts.ScramKeys.MinIterations or > Storage.Accounts.ScramKeys.MaxIterations)
+        {
+            throw new UserError($"Auth:ScramIterations is {o.Auth.ScramIterations}; use 4096 to 65536 (RFC 7677 asks for at least 4096, and Cyrus SASL clients such as mbsync refuse more than 65536).");
+        }
     }
 
     private static void Positive(int value, string key)

@@ -83,13 +83,22 @@ public static class ProcessRunner
             return path;
         }
 
+        Missing($"external client '{name}'");
+        return name;
+    }
+
+    /// <summary>
+    /// Skips the test because <paramref name="what"/> is not installed, or fails it under
+    /// POSTERN_REQUIRE_CLIENTS=1 (as in CI, where .ci/run installs everything).
+    /// </summary>
+    public static void Missing(string what)
+    {
         if (Environment.GetEnvironmentVariable("POSTERN_REQUIRE_CLIENTS") == "1")
         {
-            throw new InvalidOperationException($"The external client '{name}' is missing and POSTERN_REQUIRE_CLIENTS=1; .ci/run should install it.");
+            throw new InvalidOperationException($"The {what} is missing and POSTERN_REQUIRE_CLIENTS=1; .ci/run should install it.");
         }
 
-        Skip.If(true, $"skipped: external client '{name}' is not installed");
-        return name;
+        Skip.If(true, $"skipped: {what} is not installed");
     }
 
     public static string Quote(IEnumerable<string> args) => string.Join(' ', args.Select(a => a.Contains(' ') ? $"'{a}'" : a));

@@ -96,6 +96,9 @@ internal sealed class ImapFixture : IAsyncDisposable
         return fixture;
     }
 
+    /// <summary>Another session on the same store and authenticator, not logged in.</summary>
+    public Task<ImapFixture> NewSessionAsync(TlsMode mode = TlsMode.Implicit) => StartAsync(Store, Auth, Alice, mode, null);
+
     /// <summary>Starts an implicit-TLS session and logs in.</summary>
     public static async Task<ImapFixture> LoggedInAsync(ImapOptions? options = null)
     {

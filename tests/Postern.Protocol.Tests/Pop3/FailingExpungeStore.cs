@@ -1,4 +1,5 @@
 using Postern.Storage;
+using Postern.Storage.Accounts;
 
 namespace Postern.Protocol.Tests.Pop3;
 
@@ -14,9 +15,10 @@ internal sealed class FailingExpungeStore(IMailStore inner) : IMailStore
     public Task<bool> RemoveDomainAsync(string domain, CancellationToken ct = default) => inner.RemoveDomainAsync(domain, ct);
     public Task<Account?> FindAccountAsync(string address, CancellationToken ct = default) => inner.FindAccountAsync(address, ct);
     public Task<IReadOnlyList<Account>> ListAccountsAsync(CancellationToken ct = default) => inner.ListAccountsAsync(ct);
-    public Task<Account> AddAccountAsync(string address, string passwordHash, CancellationToken ct = default) => inner.AddAccountAsync(address, passwordHash, ct);
+    public Task<Account> AddAccountAsync(string address, string passwordHash, ScramKeys? scram = null, CancellationToken ct = default) => inner.AddAccountAsync(address, passwordHash, scram, ct);
     public Task<bool> RemoveAccountAsync(string address, CancellationToken ct = default) => inner.RemoveAccountAsync(address, ct);
-    public Task<bool> SetPasswordHashAsync(string address, string passwordHash, CancellationToken ct = default) => inner.SetPasswordHashAsync(address, passwordHash, ct);
+    public Task<bool> SetPasswordHashAsync(string address, string passwordHash, ScramKeys? scram = null, CancellationToken ct = default) => inner.SetPasswordHashAsync(address, passwordHash, scram, ct);
+    public Task<bool> SetScramKeysAsync(string address, string verifiedPasswordHash, ScramKeys scram, CancellationToken ct = default) => inner.SetScramKeysAsync(address, verifiedPasswordHash, scram, ct);
     public Task<IReadOnlyList<MailboxInfo>> ListMailboxesAsync(long accountId, CancellationToken ct = default) => inner.ListMailboxesAsync(accountId, ct);
     public Task<MailboxInfo?> GetMailboxAsync(long accountId, string name, CancellationToken ct = default) => inner.GetMailboxAsync(accountId, name, ct);
     public Task<MailboxInfo> CreateMailboxAsync(long accountId, string name, string? specialUse = null, CancellationToken ct = default) => inner.CreateMailboxAsync(accountId, name, specialUse, ct);

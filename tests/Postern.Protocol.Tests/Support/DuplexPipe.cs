@@ -60,12 +60,12 @@ public static class TestServer
 
     public static TlsPolicy Tls => SharedTls.Value;
 
-    /// <summary>Creates a store with domain example.org and user alice@example.org / password "secret" (fast hash).</summary>
+    /// <summary>Creates a store with domain example.org and user alice@example.org / password "secret" (fast hash, and SCRAM keys as `postern user add` writes them).</summary>
     public static async Task<(MemoryMailStore Store, Authenticator Auth, Account Alice)> CreateStoreAsync()
     {
         var store = new MemoryMailStore();
         await store.AddDomainAsync("example.org");
-        var alice = await store.AddAccountAsync("alice@example.org", PasswordHasher.Hash("secret", iterations: 1000));
+        var alice = await store.AddAccountAsync("alice@example.org", PasswordHasher.Hash("secret", iterations: 1000), ScramKeys.Derive("secret"));
         var auth = new Authenticator(store, failureDelay: TimeSpan.FromMilliseconds(10));
         return (store, auth, alice);
     }
