@@ -21,7 +21,7 @@ public sealed class ResourceExhaustionTests : IAsyncLifetime
         _server = await HostileServer.CreateAsync();
         await _server.StartAsync([
             "--Limits:TlsHandshakeTimeout=00:00:02", "--Limits:WriteTimeout=00:00:02", "--Limits:MaxConnectionsPerAddress=50",
-            "--Smtp:PreAuthTimeout=00:00:02", "--Smtp:CommandTimeout=00:00:02", "--Smtp:MinDataRate=1000",
+            "--Smtp:PreAuthTimeout=00:00:02", "--Smtp:CommandTimeout=00:00:02", "--Smtp:MinDataRate=1000", "--Limits:TransferGracePeriod=00:00:02",
             "--Imap:PreAuthTimeout=00:00:02", "--Imap:AuthenticatedTimeout=00:00:05",
             // The IMAP idle/write timeout is logged at Debug; the never-reading test waits for it.
             "--Logging:LogLevel:Postern.Imap.ImapHandler=Debug"]);
