@@ -32,11 +32,11 @@ public sealed class ConnectionLimiter
     private const long WindowMs = 60_000;
 
     /// <summary>
-    /// Addresses remembered only for their connection rate (no connection open). Past this, windows
-    /// that ended are forgotten, and if that is not enough the rate of new addresses is not tracked:
-    /// a flood from many addresses must not grow memory without bound.
+    /// Addresses remembered (with connections open, or only for their connection rate). Past this,
+    /// windows that ended are forgotten, and if that is not enough the rate of addresses with nothing
+    /// open is forgotten too: a flood from many addresses must not grow memory without bound.
     /// </summary>
-    private const int MaxTrackedAddresses = 65_536;
+    private readonly int _maxTracked;
 
     private readonly ConnectionLimits _limits;
     private readonly Func<long> _now;
@@ -58,6 +58,8 @@ public sealed class ConnectionLimiter
         _limits = limits;
         _now = clock ?? (() => Environment.TickCount64);
         _maxConnections = Math.Min(limits.MaxConnections, descriptorCap ?? int.MaxValue);
+        // Room for every open connection's address besides the rate-only ones, so pruning stays rare.
+        _maxTracked = (int)Math.Clamp(2L * _maxConnections, 65_536, int.MaxValue);
     }
 
     /// <summary>The total cap in force: the configured one, lowered to what the descriptor limit carries.</summary>
@@ -177,7 +179,7 @@ public sealed class ConnectionLimiter
     {
         if (!_addresses.TryGetValue(address, out var counts))
         {
-            if (_addresses.Count >= MaxTrackedAddresses)
+            if (_addresses.Count >= _maxTracked)
             {
                 Prune();
             }
@@ -194,7 +196,7 @@ public sealed class ConnectionLimiter
     {
         bool rateMatters = _limits.MaxNewConnectionsPerAddressPerMinute > 0
             && _now() - counts.WindowStart < WindowMs
-            && _addresses.Count < MaxTrackedAddresses;
+            && _addresses.Count < _maxTracked;
         if (counts.Open == 0 && !rateMatters)
         {
             _addresses.Remove(address);
@@ -210,7 +212,7 @@ public sealed class ConnectionLimiter
             _addresses.Remove(address);
         }
 
-        if (_addresses.Count >= MaxTrackedAddresses)
+        if (_addresses.Count >= _maxTracked)
         {
             foreach (var (address, _) in _addresses.Where(e => e.Value.Open == 0).ToList())
             {

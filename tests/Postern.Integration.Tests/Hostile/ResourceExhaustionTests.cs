@@ -325,6 +325,8 @@ public sealed class LimitConfigurationTests
     [InlineData("--Smtp:CommandTimeout=-00:00:01", "Smtp:CommandTimeout")]
     [InlineData("--Auth:AccountFailureThreshold=0", "Auth:AccountFailureThreshold")]
     [InlineData("--Limits:TlsHandshakeTimeout=soon", "Limits")]
+    [InlineData("--Limits:PreLoginTimeout=00:00:00", "Limits:PreLoginTimeout")]
+    [InlineData("--Limits:MaxNewConnectionsPerAddressPerMinute=-1", "Limits:MaxNewConnectionsPerAddressPerMinute")]
     public async Task A_bad_limit_stops_serve_with_a_clear_error(string setting, string key)
     {
         string dir = Path.Combine(Path.GetTempPath(), "postern-badlimit-" + Guid.NewGuid().ToString("N")[..8]);
