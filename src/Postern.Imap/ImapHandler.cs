@@ -57,6 +57,17 @@ public sealed class ImapHandler : IConnectionHandler
         }
     }
 
+    /// <summary>
+    /// A connection limit refused this client: BYE in place of the greeting (RFC 9051 7.1.5 allows a
+    /// BYE greeting), with UNAVAILABLE (RFC 5530: temporary, so programs retry rather than report
+    /// a wrong password or a broken server).
+    /// </summary>
+    public async Task RefuseAsync(MailConnection connection, string reason, CancellationToken ct)
+    {
+        connection.WriteLine($"* BYE [UNAVAILABLE] {reason}");
+        await connection.FlushAsync(ct).ConfigureAwait(false);
+    }
+
     private async Task LoopAsync(ImapSession session, CancellationToken ct)
     {
         var connection = session.Connection;
@@ -199,7 +210,7 @@ public sealed class ImapHandler : IConnectionHandler
         // The rest of the line may announce further {n+} messages (MULTIAPPEND, RFC 3502): skip those
         // too, but before login none larger than an ordinary literal.
         LiteralDrain.DrainCommandAsync(session.Connection, size, _options.MaxLineLength,
-            session.State == ImapState.NotAuthenticated ? _options.MaxLiteralSize : _options.MaxAppendSize, ct);
+            session.State == ImapState.NotAuthenticated ? _options.MaxLiteralSize : _options.MaxAppendSize, _options.MinLiteralRate, ct);
 
     private static async Task TryByeAsync(MailConnection connection, string text, CancellationToken ct)
     {

@@ -45,8 +45,9 @@ public sealed class ImapOptions
     public bool LiteralMinus { get; set; }
 
     /// <summary>
-    /// Slowest accepted literal in bytes per second, on top of the idle timeout (as Postfix's
-    /// smtpd_min_data_rate, default 500): a literal trickled slower ends the session.
+    /// Slowest accepted literal in bytes per second (as Postfix's smtpd_min_data_rate, default 500):
+    /// after Limits:TransferGracePeriod a literal, and the rest of its command line, must have
+    /// averaged at least this since the client owed it, or the session ends (see Postern.Net.TransferClock).
     /// </summary>
     public int MinLiteralRate { get; set; } = 500;
 

@@ -24,10 +24,11 @@ public sealed class SmtpOptions
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// Slowest DATA transfer accepted, in octets per second: the whole of DATA must arrive within
-    /// CommandTimeout plus its size divided by this rate, so a client trickling short lines (each
-    /// inside the per-line timeout) cannot hold a session forever. Postfix's smtpd_min_data_rate,
-    /// whose default is also 500.
+    /// Slowest DATA transfer accepted, in octets per second: after Limits:TransferGracePeriod, DATA
+    /// must have averaged at least this since the 354 (see Postern.Net.TransferClock), so a client
+    /// trickling short lines (each inside the per-line timeout) cannot hold a session. Postfix's
+    /// smtpd_min_data_rate, whose default is also 500; a 50 MB message over a 100 KB/s link is 200
+    /// times faster.
     /// </summary>
     public int MinDataRate { get; set; } = 500;
 

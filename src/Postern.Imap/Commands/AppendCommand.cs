@@ -56,14 +56,17 @@ public sealed partial class AppendCommand : IImapCommand
                 // A spool that cannot be written (disk full) does not end the command early: the rest of
                 // it is still read, so none of its bytes is taken for a command, and the answer is NO.
                 // Always read: a later literal must be consumed even after an earlier one failed.
-                var copyError = await CopyLiteralAsync(session.Connection, spool, pending.Size, session.Options.MinLiteralRate, ct).ConfigureAwait(false);
+                // Slower than MinLiteralRate, or a stall, ends the session like the idle timeout (slowloris);
+                // the rest of the line after the message is owed at once too, on the same clock.
+                var transfer = session.Connection.StartTransfer(session.Options.MinLiteralRate, CommandReader.MinLiteralRateKey);
+                var copyError = await CopyLiteralAsync(session.Connection, spool, pending.Size, transfer, ct).ConfigureAwait(false);
                 spoolError ??= copyError;
 
                 literal.Consumed = true;
                 total += pending.Size;
 
                 // After the message: nothing (the end), or SP and the next message (RFC 3502 6).
-                var rest = await session.Connection.ReadLineAsync(session.Options.MaxLineLength, ct).ConfigureAwait(false);
+                var rest = await session.Connection.ReadLineAsync(session.Options.MaxLineLength, transfer, ct).ConfigureAwait(false);
                 if (rest.Status == LineStatus.Closed)
                 {
                     throw new EndOfStreamException("The client closed the connection after an APPEND literal.");
@@ -90,7 +93,7 @@ public sealed partial class AppendCommand : IImapCommand
                 {
                     // Refused before "+": a {n+} is already on its way and is skipped with the rest of the command.
                     if (LiteralMarker.TryFindAtEnd(rest.Bytes.Span, out long size, out bool nonSync) && nonSync
-                        && !await LiteralDrain.DrainCommandAsync(session.Connection, size, session.Options.MaxLineLength, session.Options.MaxAppendSize, ct).ConfigureAwait(false))
+                        && !await LiteralDrain.DrainCommandAsync(session.Connection, size, session.Options.MaxLineLength, session.Options.MaxAppendSize, session.Options.MinLiteralRate, ct).ConfigureAwait(false))
                     {
                         throw new EndOfStreamException("Could not skip a refused APPEND literal.");
                     }
@@ -309,15 +312,13 @@ public sealed partial class AppendCommand : IImapCommand
     /// Reads the literal into <paramref name="target"/>. If writing fails (a full disk), the rest of
     /// the literal is still read and dropped, and the write error is returned instead of thrown.
     /// </summary>
-    private static async Task<Exception?> CopyLiteralAsync(MailConnection connection, Stream target, long size, int minRate, CancellationToken ct)
+    private static async Task<Exception?> CopyLiteralAsync(MailConnection connection, Stream target, long size, TransferClock transfer, CancellationToken ct)
     {
-        // Slower than the minimum rate ends the session like the idle timeout (slowloris).
-        long deadline = connection.DeadlineFor(size, minRate);
         var buffer = new byte[(int)Math.Min(Math.Max(size, 1), 64 * 1024)];
         Exception? failed = null;
         while (size > 0)
         {
-            int n = await connection.ReadAsync(buffer.AsMemory(0, (int)Math.Min(size, buffer.Length)), ct, deadline).ConfigureAwait(false);
+            int n = await connection.ReadAsync(buffer.AsMemory(0, (int)Math.Min(size, buffer.Length)), ct, transfer).ConfigureAwait(false);
             if (n == 0)
             {
                 throw new EndOfStreamException("The client closed the connection in the middle of a literal.");

@@ -96,9 +96,7 @@ public sealed class AuthenticateCommand : IImapCommand
 
         // The server signature goes in a last challenge; the client answers with an empty line.
         await ReadResponseAsync(session, Encode(result.Value.ServerFinal), ct).ConfigureAwait(false);
-        session.LoggedIn(result.Value.Account);
-        Log.LoginSucceeded(session.Log, result.Value.Account.Id, mechanism);
-        session.Ok(tag, $"[CAPABILITY {session.Capabilities}] Logged in");
+        LoginCommand.Admit(session, tag, result.Value.Account, mechanism);
     }
 
     /// <summary>Tells the operator why, where it is something they can act on; the client hears only "failed".</summary>

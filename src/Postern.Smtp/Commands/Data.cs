@@ -89,6 +89,9 @@ internal sealed partial class SmtpSession
             DateTimeOffset.UtcNow);
 
         Send(Replies.StartData);
+        // A port 25 session never logs in; reaching DATA is its equivalent (MAIL and RCPT prove
+        // nothing, postmaster always exists), and the DATA rate bounds the message from here.
+        _connection.EndPreLoginBound();
         var (complete, rejection, size) = await ReceiveDataAsync(spool.Stream, header, id).ConfigureAwait(false);
         if (!complete)
         {
@@ -160,13 +163,12 @@ internal sealed partial class SmtpSession
         // The DATA command line itself ended with CRLF (bare-LF commands are refused).
         bool previousEndedWithCrlf = true;
         var hops = new HopCounter(_options.MaxHops);
-        long started = Environment.TickCount64;
-        long received = 0;
+        // One clock for the whole DATA phase: slower than MinDataRate after the grace period, or a
+        // pause longer than the stall timeout, ends the session with 421 4.4.2 like any timeout.
+        var transfer = _connection.StartTransfer(_options.MinDataRate, "Smtp:MinDataRate");
         while (true)
         {
-            var line = await _connection.ReadLineAsync(DataReadLimit, _ct).ConfigureAwait(false);
-            received += line.Bytes.Length + 2;
-            CheckDataRate(started, received);
+            var line = await _connection.ReadLineAsync(DataReadLimit, transfer, _ct).ConfigureAwait(false);
             if (line.Status == LineStatus.Closed)
             {
                 _log.Closing(_remote, "connection closed during DATA");
@@ -225,19 +227,6 @@ internal sealed partial class SmtpSession
             {
                 rejection = DataRejection.SpoolFailed;
             }
-        }
-    }
-
-    /// <summary>
-    /// Ends DATA that arrives slower than <see cref="SmtpOptions.MinDataRate"/> allows (Postfix
-    /// smtpd_min_data_rate): the session answers 421 4.4.2 and closes, as for any timeout.
-    /// </summary>
-    private void CheckDataRate(long started, long received)
-    {
-        double allowedMs = _options.CommandTimeout.TotalMilliseconds + received * 1000.0 / Math.Max(1, _options.MinDataRate);
-        if (Environment.TickCount64 - started > allowedMs)
-        {
-            throw new IdleTimeoutException("The client sent message data too slowly.");
         }
     }
 

@@ -64,6 +64,10 @@ internal static class Replies
     public static readonly Reply AuthFailed = new(535, "5.7.8", "Authentication credentials invalid");
     public static readonly Reply AuthRequired = new(530, "5.7.0", "Authentication required");
 
+    // RFC 4954 6: 454 4.7.0 is a temporary authentication failure; the client should not ask for
+    // another password. Sent when the account has Limits:MaxConnectionsPerAccountAndAddress.
+    public static readonly Reply TooManyConnections = new(454, "4.7.0", "Too many connections of this account from your address; try again later");
+
     // ---- envelope policy
     public static readonly Reply NotYourAddress = new(553, "5.7.1", "Sender address must be the address you logged in as");
     public static readonly Reply NullSenderRefused = new(553, "5.7.1", "The null sender <> is not allowed on submission");

@@ -113,9 +113,9 @@ internal sealed partial class SmtpSession
 
             await _connection.FlushAsync(_ct).ConfigureAwait(false);
         }
-        catch (IdleTimeoutException)
+        catch (IdleTimeoutException e)
         {
-            _log.Closing(_remote, "idle timeout");
+            _log.Closing(_remote, e.Limit is null ? "idle timeout" : e.Limit + " reached");
             await SendFinalAsync(new Reply(421, "4.4.2", $"{_hostname} Timeout")).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_ct.IsCancellationRequested)

@@ -13,6 +13,18 @@ public static class LimitsCheck
         Positive(o.Limits.MaxConnections, "Limits:MaxConnections");
         Positive(o.Smtp.MinDataRate, "Smtp:MinDataRate");
         Positive(o.Limits.MaxConnectionsPerAddress, "Limits:MaxConnectionsPerAddress");
+        Positive(o.Limits.MaxUnauthenticatedConnectionsPerAddress, "Limits:MaxUnauthenticatedConnectionsPerAddress");
+        Positive(o.Limits.MaxConnectionsPerAccountAndAddress, "Limits:MaxConnectionsPerAccountAndAddress");
+        if (o.Limits.MaxNewConnectionsPerAddressPerMinute < 0)
+        {
+            throw new UserError($"Limits:MaxNewConnectionsPerAddressPerMinute is {o.Limits.MaxNewConnectionsPerAddressPerMinute}; use a positive number, or 0 to turn the limit off.");
+        }
+
+        Duration(o.Limits.PreLoginTimeout, "Limits:PreLoginTimeout");
+        NotNegative(o.Limits.TransferGracePeriod, "Limits:TransferGracePeriod");
+        Duration(o.Limits.TransferStallTimeout, "Limits:TransferStallTimeout");
+        Positive(o.Limits.MinLineRate, "Limits:MinLineRate");
+        Positive(o.Imap.MinLiteralRate, "Imap:MinLiteralRate");
         Duration(o.Limits.TlsHandshakeTimeout, "Limits:TlsHandshakeTimeout");
         Duration(o.Limits.WriteTimeout, "Limits:WriteTimeout");
         Duration(o.Limits.AcceptBackoff, "Limits:AcceptBackoff");
