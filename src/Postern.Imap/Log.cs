@@ -58,4 +58,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3017, Level = LogLevel.Warning, Message = "IMAP APPEND spool file could not be closed cleanly: {Reason}")]
     public static partial void SpoolCloseFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 3018, Level = LogLevel.Information, Message = "IMAP session closed after more than {Count} NOOP/CHECK/CAPABILITY commands without progress")]
+    public static partial void TooManyJunkCommands(ILogger logger, int count);
 }
