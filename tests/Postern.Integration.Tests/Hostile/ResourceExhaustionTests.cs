@@ -324,6 +324,8 @@ public sealed class LimitConfigurationTests
     [InlineData("--Limits:WriteTimeout=00:00:00", "Limits:WriteTimeout")]
     [InlineData("--Smtp:CommandTimeout=-00:00:01", "Smtp:CommandTimeout")]
     [InlineData("--Auth:AccountFailureThreshold=0", "Auth:AccountFailureThreshold")]
+    [InlineData("--Smtp:MaxRecipients=0", "Smtp:MaxRecipients")]
+    [InlineData("--Imap:JunkCommandWindow=00:00:00", "Imap:JunkCommandWindow")]
     [InlineData("--Limits:TlsHandshakeTimeout=soon", "Limits")]
     public async Task A_bad_limit_stops_serve_with_a_clear_error(string setting, string key)
     {
