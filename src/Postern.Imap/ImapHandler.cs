@@ -72,6 +72,7 @@ public sealed class ImapHandler : IConnectionHandler
     {
         var connection = session.Connection;
         var reader = new CommandReader(connection, _options);
+        var junk = new JunkCommands(_options.MaxJunkCommands, _options.JunkCommandWindow);
         int bad = 0;
         while (session.State != ImapState.Logout)
         {
@@ -121,7 +122,20 @@ public sealed class ImapHandler : IConnectionHandler
 
             if (command is not null)
             {
+                bool isJunk = JunkCommands.IsJunk(command.Name);
+                if (isJunk && !junk.Allow())
+                {
+                    Log.TooManyJunkCommands(_log, _options.MaxJunkCommands);
+                    session.Untagged("BYE Too many NOOP, CHECK or CAPABILITY commands without progress");
+                    return;
+                }
+
                 error = await DispatchAsync(session, command, ct).ConfigureAwait(false);
+                if (!isJunk && error is null)
+                {
+                    junk.Progress();
+                }
+
                 if (session.Literal is { } pending)
                 {
                     session.Literal = null;

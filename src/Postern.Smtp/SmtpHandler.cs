@@ -28,9 +28,10 @@ public sealed class SmtpHandler : IConnectionHandler
         ArgumentNullException.ThrowIfNull(identity);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(log);
-        if (options.MaxMessageSize <= 0 || options.MaxRecipients <= 0 || options.MaxErrors <= 0)
+        if (options.MaxMessageSize <= 0 || options.MaxRecipients <= 0 || options.MaxSubmissionRecipients <= 0 || options.MaxErrors <= 0
+            || options.MaxJunkCommands <= 0 || options.MaxTransactions <= 0)
         {
-            throw new ArgumentException("SMTP limits (MaxMessageSize, MaxRecipients, MaxErrors) must be positive.", nameof(options));
+            throw new ArgumentException("SMTP limits (MaxMessageSize, MaxRecipients, MaxSubmissionRecipients, MaxErrors, MaxJunkCommands, MaxTransactions) must be positive.", nameof(options));
         }
 
         _store = store;

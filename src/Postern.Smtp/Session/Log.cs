@@ -43,4 +43,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2011, Level = LogLevel.Information, Message = "Refused recipient {Account} from {Remote}: mailbox full (quota)")]
     public static partial void MailboxFull(this ILogger log, string account, string remote);
+
+    [LoggerMessage(EventId = 2012, Level = LogLevel.Information, Message = "{Remote} sent more than {Limit} commands without delivering mail; each further one counts as an error")]
+    public static partial void JunkLimitReached(this ILogger log, string remote, int limit);
 }

@@ -84,8 +84,6 @@ internal static class Replies
     public static readonly Reply MessageTooLarge = new(552, "5.3.4", "Message size exceeds fixed maximum message size");
     public static readonly Reply TooManyHops = new(554, "5.4.6", "Too many hops (mail loop?)");
     public static readonly Reply BareCrOrLf = new(550, "5.6.0", "Message contains bare CR or LF; line endings must be CRLF");
-    public static readonly Reply DataLineTooLong = new(554, "5.6.0", "Message has a line longer than 65536 octets");
-    public static readonly Reply DataLineFarTooLong = new(554, "5.6.0", "Message line far too long; closing connection");
     public static readonly Reply StoreFailed = new(451, "4.3.0", "Local error in processing; try again later");
 
     // RFC 3463 4.3.1 "mail system full", 452 as RFC 5321 4.2.2 "insufficient system storage";
@@ -94,5 +92,6 @@ internal static class Replies
 
     // ---- closing
     public static readonly Reply TooManyErrors = new(421, "4.7.0", "Too many errors");
+    public static readonly Reply TooManyTransactions = new(421, "4.7.0", "Too many messages in this session; send the rest in a new connection");
     public static readonly Reply ProtocolSynchronization = new(554, "5.5.0", "Error: SMTP protocol synchronization");
 }

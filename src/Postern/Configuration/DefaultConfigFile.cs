@@ -63,6 +63,13 @@ public static class DefaultConfigFile
             "PreLoginTimeout": "00:03:00"
           },
 
+          // Counts per SMTP session: recipients per message on port 25 and on submission (more get
+          // "452 4.5.3"), commands that move no mail (NOOP, RSET, VRFY...) before each further one
+          // counts as an error, and messages per connection (then "421 4.7.0", the sender reconnects).
+          // IMAP: NOOP/CHECK/CAPABILITY allowed within JunkCommandWindow with nothing else between them.
+          "Smtp": { "MaxRecipients": 1000, "MaxSubmissionRecipients": 100, "MaxJunkCommands": 100, "MaxTransactions": 1000 },
+          "Imap": { "MaxJunkCommands": 100, "JunkCommandWindow": "00:01:00" },
+
           // Storage limit per account in MB (1 MB = 1024 KiB), reported by IMAP QUOTA and enforced on
           // IMAP APPEND/COPY and SMTP delivery ("552 5.2.2 Mailbox is full"). 0 means unlimited;
           // Users overrides it for single addresses (0 exempts one), e.g. "Users": { "ceo@example.org": 0 }.

@@ -12,6 +12,12 @@ public static class LimitsCheck
     {
         Positive(o.Limits.MaxConnections, "Limits:MaxConnections");
         Positive(o.Smtp.MinDataRate, "Smtp:MinDataRate");
+        Positive(o.Smtp.MaxRecipients, "Smtp:MaxRecipients");
+        Positive(o.Smtp.MaxSubmissionRecipients, "Smtp:MaxSubmissionRecipients");
+        Positive(o.Smtp.MaxJunkCommands, "Smtp:MaxJunkCommands");
+        Positive(o.Smtp.MaxTransactions, "Smtp:MaxTransactions");
+        Positive(o.Imap.MaxJunkCommands, "Imap:MaxJunkCommands");
+        Duration(o.Imap.JunkCommandWindow, "Imap:JunkCommandWindow");
         Positive(o.Limits.MaxConnectionsPerAddress, "Limits:MaxConnectionsPerAddress");
         Positive(o.Limits.MaxUnauthenticatedConnectionsPerAddress, "Limits:MaxUnauthenticatedConnectionsPerAddress");
         Positive(o.Limits.MaxConnectionsPerAccountAndAddress, "Limits:MaxConnectionsPerAccountAndAddress");

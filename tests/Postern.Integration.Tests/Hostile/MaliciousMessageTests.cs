@@ -57,45 +57,23 @@ public sealed class MaliciousMessageTests(MaliciousMessageServer fixture, ITestO
     public Task BrokenBoundariesAndEncodings() => DeliverAndReadAsync("broken", HostileMessages.BrokenBoundariesAndEncodings());
 
     [Fact]
-    public async Task AMultiMegabyteHeaderLineIsRefusedBySmtpAndSurvivesImapAppend()
+    public async Task AMultiMegabyteHeaderLineIsAcceptedBySmtpAndByImapAppend()
     {
         var message = HostileMessages.HugeHeaderLine(3_000_000);
 
-        // SMTP: a 3 MB line is far beyond the data line limit; the server refuses and closes. The
-        // close may reset the connection before its reply reaches us (unread data at close
-        // means RST), so "closed" counts as refused too; SELECT below shows nothing was stored.
-        await using (var smtp = await WireClient.ConnectAsync(S.Host, S.Port(25), implicitTls: false))
-        {
-            smtp.Timeout = Bound;
-            await OpenTransactionAsync(smtp, "hugeline");
-            string outcome;
-            try
-            {
-                await smtp.SendAsync(HostileMessages.ForData(message));
-                outcome = await smtp.SmtpReplyAsync();
-            }
-            catch (IOException e)
-            {
-                outcome = "closed: " + e.Message;
-            }
+        // SMTP stores lines of any length up to the message size (issue 9 point 7; it used to
+        // refuse and close); IMAP reads the message back with the header field cut for parsing only.
+        await DeliverAndReadAsync("hugeline", message);
 
-            output.WriteLine($"SMTP with a 3 MB line: {outcome}");
-            Assert.True(outcome.StartsWith('5') || outcome.StartsWith("closed", StringComparison.Ordinal), outcome);
-        }
-
-        // IMAP APPEND has no line limit (a literal is octets): the message is stored and must be readable.
-        await using (var imap = await LoginAsync("hugeline"))
-        {
-            await imap.SendAsync($"a1 APPEND INBOX {{{message.Length}}}\r\n");
-            using var cts = new CancellationTokenSource(Bound);
-            var go = await imap.ReadLineAsync(cts.Token);
-            Assert.StartsWith("+", go);
-            await imap.SendAsync([.. message, .. "\r\n"u8.ToArray()]);
-            var (_, appended) = await imap.ImapReplyAsync("a1");
-            Assert.StartsWith("a1 OK", appended, StringComparison.Ordinal);
-        }
-
-        await ReadBackAsync("hugeline");
+        // IMAP APPEND has no line limit either (a literal is octets).
+        await using var imap = await LoginAsync("hugeline");
+        await imap.SendAsync($"a1 APPEND INBOX {{{message.Length}}}\r\n");
+        using var cts = new CancellationTokenSource(Bound);
+        var go = await imap.ReadLineAsync(cts.Token);
+        Assert.StartsWith("+", go);
+        await imap.SendAsync([.. message, .. "\r\n"u8.ToArray()]);
+        var (_, appended) = await imap.ImapReplyAsync("a1");
+        Assert.StartsWith("a1 OK", appended, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -324,6 +324,8 @@ public sealed class LimitConfigurationTests
     [InlineData("--Limits:WriteTimeout=00:00:00", "Limits:WriteTimeout")]
     [InlineData("--Smtp:CommandTimeout=-00:00:01", "Smtp:CommandTimeout")]
     [InlineData("--Auth:AccountFailureThreshold=0", "Auth:AccountFailureThreshold")]
+    [InlineData("--Smtp:MaxRecipients=0", "Smtp:MaxRecipients")]
+    [InlineData("--Imap:JunkCommandWindow=00:00:00", "Imap:JunkCommandWindow")]
     [InlineData("--Limits:TlsHandshakeTimeout=soon", "Limits")]
     [InlineData("--Limits:PreLoginTimeout=00:00:00", "Limits:PreLoginTimeout")]
     [InlineData("--Limits:MaxNewConnectionsPerAddressPerMinute=-1", "Limits:MaxNewConnectionsPerAddressPerMinute")]
