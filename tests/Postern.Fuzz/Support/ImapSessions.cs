@@ -22,14 +22,14 @@ public static class ImapSessions
     public const string Login = "P1 LOGIN " + Fixtures.User + " " + Fixtures.Password + "\r\n";
     public const string Select = "P2 SELECT INBOX\r\n";
 
-    public static void Run(ImapStart start, ReadOnlySpan<byte> input, string suffix = "") =>
+    public static string Run(ImapStart start, ReadOnlySpan<byte> input, string suffix = "") =>
         RunScript(start, Preamble(start), input, suffix);
 
     /// <summary>
     /// Runs "T1 VERB1 input", "T2 VERB2 input"... in one session started in <paramref name="start"/>
     /// (the argument parser targets: the input is the arguments of each command).
     /// </summary>
-    public static void RunCommands(ImapStart start, ReadOnlySpan<byte> arguments, params string[] verbs)
+    public static string RunCommands(ImapStart start, ReadOnlySpan<byte> arguments, params string[] verbs)
     {
         var script = new MemoryStream();
         script.Write(System.Text.Encoding.UTF8.GetBytes(Preamble(start)));
@@ -40,7 +40,7 @@ public static class ImapSessions
             script.Write("\r\n"u8);
         }
 
-        RunScript(start, "", script.ToArray(), "");
+        return RunScript(start, "", script.ToArray(), "");
     }
 
     private static string Preamble(ImapStart start) => start switch
@@ -50,13 +50,14 @@ public static class ImapSessions
         _ => "",
     };
 
-    private static void RunScript(ImapStart start, string preamble, ReadOnlySpan<byte> input, string suffix)
+    private static string RunScript(ImapStart start, string preamble, ReadOnlySpan<byte> input, string suffix)
     {
         var (store, auth) = Fixtures.CreateStoreAsync().GetAwaiter().GetResult();
         var log = new FaultLog<ImapHandler>();
         var handler = new ImapHandler(store, auth, new ServerIdentity("mail.test"), new ImapOptions(), log);
         var mode = start == ImapStart.NotAuthenticated ? TlsMode.StartTls : TlsMode.Implicit;
-        SessionDriver.Run(handler, MailProtocol.Imap, mode, Script.Of(preamble, input, suffix));
+        string transcript = SessionDriver.Run(handler, MailProtocol.Imap, mode, Script.Of(preamble, input, suffix));
         log.ThrowIfAny();
+        return transcript;
     }
 }

@@ -30,7 +30,11 @@ public static class SessionDriver
     /// <summary>Largest chunk sent per server read: a line longer than this goes in pieces, as over TCP.</summary>
     private const int MaxChunk = 16 * 1024;
 
-    public static void Run(IConnectionHandler handler, MailProtocol protocol, TlsMode mode, byte[] script)
+    /// <summary>Most of the server's output kept for <see cref="Run"/>'s result; the rest is read and dropped.</summary>
+    private const int MaxTranscript = 64 * 1024;
+
+    /// <summary>Plays <paramref name="script"/> to one session; returns the start of what the server sent.</summary>
+    public static string Run(IConnectionHandler handler, MailProtocol protocol, TlsMode mode, byte[] script)
     {
         using var cts = new CancellationTokenSource();
         var run = RunAsync(handler, protocol, mode, script, cts.Token);
@@ -40,10 +44,10 @@ public static class SessionDriver
             throw new TimeoutException($"The {protocol} session did not end within {Bound.TotalSeconds} s.");
         }
 
-        run.GetAwaiter().GetResult();
+        return run.GetAwaiter().GetResult();
     }
 
-    private static async Task RunAsync(IConnectionHandler handler, MailProtocol protocol, TlsMode mode, byte[] script, CancellationToken ct)
+    private static async Task<string> RunAsync(IConnectionHandler handler, MailProtocol protocol, TlsMode mode, byte[] script, CancellationToken ct)
     {
         var toServer = new Pipe();
         var toClient = new Pipe();
@@ -59,7 +63,8 @@ public static class SessionDriver
             client = ssl;
         }
 
-        var drain = DrainAsync(client);
+        var transcript = new MemoryStream();
+        var drain = DrainAsync(client, transcript);
         long read = -1;
         int pos = 0;
         while (pos < script.Length)
@@ -83,13 +88,14 @@ public static class SessionDriver
         // End of input: close_notify inside TLS, then end of stream, as a client that hangs up.
         if (client is SslStream tls && !session.IsCompleted)
         {
-            await IgnoreClosedAsync(tls.ShutdownAsync()).ConfigureAwait(false);
+            await IgnoreClosedAsync(tls.ShutdownAsync).ConfigureAwait(false);
         }
 
         await toServer.Writer.CompleteAsync().ConfigureAwait(false);
         await session.ConfigureAwait(false);
         await drain.ConfigureAwait(false);
-        await client.DisposeAsync().ConfigureAwait(false);
+        await IgnoreClosedAsync(() => client.DisposeAsync().AsTask()).ConfigureAwait(false);
+        return System.Text.Encoding.UTF8.GetString(transcript.GetBuffer(), 0, (int)transcript.Length);
     }
 
     private static async Task ServeAsync(MailConnection connection, IConnectionHandler handler, TlsMode mode, CancellationToken ct)
@@ -116,6 +122,14 @@ public static class SessionDriver
     public static bool IsConnectionEnd(Exception e) =>
         e is IOException or AuthenticationException or SocketException or ObjectDisposedException;
 
+    /// <summary>
+    /// How the client's end fails when the server hung up or broke TLS under it: the client is
+    /// ours, and its failures say nothing about the server (whose exceptions surface from the
+    /// session task). OpenSSL reports a close_notify on a closed connection as its own SslException.
+    /// </summary>
+    private static bool IsClientSideEnd(Exception e) =>
+        IsConnectionEnd(e) || e is InvalidOperationException || e.GetType().FullName == "Interop+OpenSsl+SslException";
+
     private static async Task<bool> TryWriteAsync(Stream client, ReadOnlyMemory<byte> bytes, CancellationToken ct)
     {
         try
@@ -124,7 +138,7 @@ public static class SessionDriver
             await client.FlushAsync(ct).ConfigureAwait(false);
             return true;
         }
-        catch (Exception e) when (IsConnectionEnd(e))
+        catch (Exception e) when (IsClientSideEnd(e))
         {
             return false;
         }
@@ -137,7 +151,7 @@ public static class SessionDriver
     private static readonly bool Trace = Environment.GetEnvironmentVariable("POSTERN_FUZZ_TRACE") == "1";
 
     /// <summary>Reads and drops everything the server sends, so its writes never wait on a full pipe.</summary>
-    private static async Task DrainAsync(Stream client)
+    private static async Task DrainAsync(Stream client, MemoryStream transcript)
     {
         var buffer = new byte[16 * 1024];
         try
@@ -145,25 +159,27 @@ public static class SessionDriver
             int n;
             while ((n = await client.ReadAsync(buffer).ConfigureAwait(false)) > 0)
             {
+                transcript.Write(buffer, 0, Math.Min(n, MaxTranscript - (int)transcript.Length));
                 if (Trace)
                 {
                     Console.Error.Write(System.Text.Encoding.UTF8.GetString(buffer, 0, n));
                 }
             }
         }
-        catch (Exception e) when (IsConnectionEnd(e) || e is InvalidOperationException)
+        catch (Exception e) when (IsClientSideEnd(e))
         {
             // The server hung up (or broke TLS) first; its reason is the session's outcome, not ours.
         }
     }
 
-    private static async Task IgnoreClosedAsync(Task task)
+    /// <summary>Runs a client-side closing step; SslStream may throw before it returns a task, hence the delegate.</summary>
+    private static async Task IgnoreClosedAsync(Func<Task> step)
     {
         try
         {
-            await task.ConfigureAwait(false);
+            await step().ConfigureAwait(false);
         }
-        catch (Exception e) when (IsConnectionEnd(e) || e is InvalidOperationException)
+        catch (Exception e) when (IsClientSideEnd(e))
         {
             // The server already closed its side.
         }

@@ -9,12 +9,13 @@ public static class SmtpSessions
     private static readonly Lazy<string> Spool = new(() =>
         Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"postern-fuzz-spool-{Environment.ProcessId}")).FullName);
 
-    public static void Run(MailProtocol protocol, TlsMode mode, byte[] script)
+    public static string Run(MailProtocol protocol, TlsMode mode, byte[] script)
     {
         var (store, auth) = Fixtures.CreateStoreAsync().GetAwaiter().GetResult();
         var log = new FaultLog<SmtpHandler>();
         var handler = new SmtpHandler(store, auth, new ServerIdentity("mail.test"), new SmtpOptions { SpoolDirectory = Spool.Value }, log);
-        SessionDriver.Run(handler, protocol, mode, script);
+        string transcript = SessionDriver.Run(handler, protocol, mode, script);
         log.ThrowIfAny();
+        return transcript;
     }
 }

@@ -11,20 +11,24 @@ namespace Postern.Fuzz.Targets;
 /// </summary>
 public sealed class Pop3Target : IFuzzTarget
 {
+    public const string Login = "USER " + Fixtures.User + "\r\nPASS " + Fixtures.Password + "\r\n";
+
     public string Name => "pop3";
 
     public void Run(ReadOnlySpan<byte> input)
     {
         Run(TlsMode.StartTls, input.ToArray());
-        Run(TlsMode.Implicit, Script.Of($"USER {Fixtures.User}\r\nPASS {Fixtures.Password}\r\n", input));
+        Run(TlsMode.Implicit, Script.Of(Login, input));
     }
 
-    private static void Run(TlsMode mode, byte[] script)
+    /// <summary>One POP3 session; returns the start of the server's output.</summary>
+    public static string Run(TlsMode mode, byte[] script)
     {
         var (store, auth) = Fixtures.CreateStoreAsync().GetAwaiter().GetResult();
         var log = new FaultLog<Pop3Handler>();
         var handler = new Pop3Handler(store, auth, new ServerIdentity("mail.test"), new Pop3Options(), log);
-        SessionDriver.Run(handler, MailProtocol.Pop3, mode, script);
+        string transcript = SessionDriver.Run(handler, MailProtocol.Pop3, mode, script);
         log.ThrowIfAny();
+        return transcript;
     }
 }

@@ -11,11 +11,13 @@ namespace Postern.Fuzz.Targets;
 /// </summary>
 public sealed class SmtpCommandTarget : IFuzzTarget
 {
+    public static string SubmissionLogin => $"EHLO client.test\r\nAUTH PLAIN {Script.PlainLogin}\r\n";
+
     public string Name => "smtp";
 
     public void Run(ReadOnlySpan<byte> input)
     {
         SmtpSessions.Run(MailProtocol.SmtpRelay, TlsMode.StartTls, input.ToArray());
-        SmtpSessions.Run(MailProtocol.Submission, TlsMode.Implicit, Script.Of($"EHLO client.test\r\nAUTH PLAIN {Script.PlainLogin}\r\n", input));
+        SmtpSessions.Run(MailProtocol.Submission, TlsMode.Implicit, Script.Of(SubmissionLogin, input));
     }
 }

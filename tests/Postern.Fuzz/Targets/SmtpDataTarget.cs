@@ -9,7 +9,7 @@ namespace Postern.Fuzz.Targets;
 /// </summary>
 public sealed class SmtpDataTarget : IFuzzTarget
 {
-    private const string Envelope = "EHLO peer.test\r\nMAIL FROM:<sender@peer.test>\r\nRCPT TO:<alice@example.org>\r\nDATA\r\n";
+    public const string Envelope = "EHLO peer.test\r\nMAIL FROM:<sender@peer.test>\r\nRCPT TO:<alice@example.org>\r\nDATA\r\n";
 
     public string Name => "smtp-data";
 
