@@ -8,9 +8,11 @@ if (args.Length == 0 || FuzzTargets.Find(args[0]) is not { } target)
     return 2;
 }
 
-FuzzTargets.WarmUp(target);
 if (args.Length > 1)
 {
+    // Not under afl: there the instrumented code may only run once SharpFuzz has attached the
+    // coverage map, and SharpFuzz already runs the first input twice to absorb the start-up cost.
+    FuzzTargets.WarmUp(target);
     foreach (string file in args.Skip(1))
     {
         long start = Environment.TickCount64;
