@@ -75,4 +75,5 @@ echo "paths:         $(value corpus_count) (found $(value corpus_found))"
 echo "crashes:       $(value saved_crashes)  ($out/default/crashes)"
 echo "hangs:         $(value saved_hangs)  ($out/default/hangs)"
 [[ -s $work/exceptions.log ]] && echo "exceptions:    $work/exceptions.log"
+echo "CAMPAIGN.md:   | $(date -u +%Y-%m-%d) | $target | $(value run_time) | $(value execs_per_sec) | $(value corpus_count) | $(value saved_crashes) | $(value saved_hangs) | |"
 exit 0

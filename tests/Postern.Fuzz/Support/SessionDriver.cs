@@ -85,12 +85,9 @@ public static class SessionDriver
             pos = end;
         }
 
-        // End of input: close_notify inside TLS, then end of stream, as a client that hangs up.
-        if (client is SslStream tls && !session.IsCompleted)
-        {
-            await IgnoreClosedAsync(tls.ShutdownAsync).ConfigureAwait(false);
-        }
-
+        // End of input: end of stream, as a client that drops the connection. No TLS close_notify:
+        // OpenSSL does not take SslStream.ShutdownAsync beside the drain's pending read, and the
+        // server must cope with a dropped connection anyway.
         await toServer.Writer.CompleteAsync().ConfigureAwait(false);
         await session.ConfigureAwait(false);
         await drain.ConfigureAwait(false);
@@ -125,10 +122,12 @@ public static class SessionDriver
     /// <summary>
     /// How the client's end fails when the server hung up or broke TLS under it: the client is
     /// ours, and its failures say nothing about the server (whose exceptions surface from the
-    /// session task). OpenSSL reports a close_notify on a closed connection as its own SslException.
+    /// session task). OpenSSL reports such ends as CryptographicException ("application data after
+    /// close notify", "unexpected eof while reading") or as its internal SslException.
     /// </summary>
     private static bool IsClientSideEnd(Exception e) =>
-        IsConnectionEnd(e) || e is InvalidOperationException || e.GetType().FullName == "Interop+OpenSsl+SslException";
+        IsConnectionEnd(e) || e is InvalidOperationException or System.Security.Cryptography.CryptographicException
+        || e.GetType().FullName == "Interop+OpenSsl+SslException";
 
     private static async Task<bool> TryWriteAsync(Stream client, ReadOnlyMemory<byte> bytes, CancellationToken ct)
     {
