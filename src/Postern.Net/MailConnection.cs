@@ -488,6 +488,14 @@ public sealed partial class MailConnection : IAsyncDisposable
         {
             throw TimedOut(bound.Limit, "The client sent nothing within the idle timeout.");
         }
+        catch (InvalidDataException e) when (_deflater is not null)
+        {
+            // After COMPRESS (RFC 4978) a client that sends bytes that are no DEFLATE stream has
+            // broken the connection, like a TLS record that fails to decrypt: end it as an I/O
+            // error, not as a server fault with a stack trace (found by fuzzing:
+            // tests/Postern.Fuzz/Regressions/imap-session/compress-then-plaintext.txt).
+            throw new IOException("The client's compressed stream is corrupt.", e);
+        }
     }
 
     /// <summary>The earliest of several deadlines, with the configuration key of the one it is (null: the idle timeout).</summary>

@@ -66,6 +66,22 @@ public sealed class ParsedMessage
 
     public static ParsedMessage Parse(byte[] raw)
     {
+        try
+        {
+            return ParseCapped(raw);
+        }
+        catch (FormatException)
+        {
+            // MimeKit finds no header at all: an empty message, or text whose first line is no
+            // header field. APPEND stores such octets as they come, and FETCH, SEARCH, SORT and
+            // THREAD must still answer for them rather than fail with [SERVERBUG] (found by
+            // fuzzing: tests/Postern.Fuzz/Regressions/mime/empty-message.eml).
+            return ParseHeaderless(raw);
+        }
+    }
+
+    private static ParsedMessage ParseCapped(byte[] raw)
+    {
         int bodyStart = FindBodyStart(raw, 0, raw.Length);
         var view = new View(raw, 0, 0);
         if (HeaderBloat.IsBloated(raw.AsSpan(0, bodyStart), HeaderLimits))
@@ -161,6 +177,23 @@ public sealed class ParsedMessage
             {
                 leaf.Content = new MimeContent(new MemoryStream(raw, bodyStart, raw.Length - bodyStart, writable: false), leaf.ContentTransferEncoding);
             }
+        }
+
+        return parsed;
+    }
+
+    /// <summary>An empty header over one text/plain body holding all the stored octets.</summary>
+    private static ParsedMessage ParseHeaderless(byte[] raw)
+    {
+        using var blankLine = new MemoryStream("\r\n"u8.ToArray(), writable: false);
+        var message = new MimeParser(Options, blankLine, persistent: false).ParseMessage();
+        var parsed = new ParsedMessage(raw, message);
+        var whole = new Span(0, 0, raw.Length);
+        parsed._spans[message] = whole;
+        if (message.Body is MimePart leaf)
+        {
+            parsed._spans[leaf] = whole;
+            leaf.Content = new MimeContent(new MemoryStream(raw, writable: false), leaf.ContentTransferEncoding);
         }
 
         return parsed;
