@@ -64,10 +64,16 @@ public static class TestServer
     public static async Task<(MemoryMailStore Store, Authenticator Auth, Account Alice)> CreateStoreAsync()
     {
         var store = new MemoryMailStore();
+        var (auth, alice) = await AddAliceAsync(store);
+        return (store, auth, alice);
+    }
+
+    /// <summary>Adds domain example.org and alice@example.org / "secret" to <paramref name="store"/> (any store, e.g. a <see cref="RecordingStore"/>).</summary>
+    public static async Task<(Authenticator Auth, Account Alice)> AddAliceAsync(IMailStore store)
+    {
         await store.AddDomainAsync("example.org");
         var alice = await store.AddAccountAsync("alice@example.org", PasswordHasher.Hash("secret", iterations: 1000));
-        var auth = new Authenticator(store, failureDelay: TimeSpan.FromMilliseconds(10));
-        return (store, auth, alice);
+        return (new Authenticator(store, failureDelay: TimeSpan.FromMilliseconds(10)), alice);
     }
 
     /// <summary>Starts <paramref name="handler"/> on a new in-memory connection and returns the client end plus the session task.</summary>
