@@ -12,12 +12,11 @@ public sealed class AuthAbuseTests : IAsyncLifetime
 {
     private static readonly TimeSpan Step = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan Cap = TimeSpan.FromMilliseconds(1600);
-    private HostileServer _server = null!;
+    private PosternServer _server = null!;
 
     public async Task InitializeAsync()
     {
-        _server = await HostileServer.CreateAsync();
-        await _server.StartAsync([
+        _server = await PosternServer.StartNewAsync([
             "--Auth:FailureDelay=00:00:00.200", "--Auth:MaxPenalty=00:00:01.600", "--Auth:AccountFailureThreshold=5",
             "--Imap:MaxAuthFailures=1000", "--Limits:MaxConnectionsPerAddress=200"]);
     }

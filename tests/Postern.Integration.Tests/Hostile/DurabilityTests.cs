@@ -15,9 +15,9 @@ namespace Postern.Integration.Tests.Hostile;
 /// </summary>
 public sealed class DurabilityTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
 {
-    private HostileServer _server = null!;
+    private readonly PosternServer _server = new();
 
-    public async Task InitializeAsync() => _server = await HostileServer.CreateAsync();
+    public Task InitializeAsync() => _server.InitAsync();
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
@@ -76,7 +76,7 @@ public sealed class DurabilityTests(Xunit.Abstractions.ITestOutputHelper output)
 
     private Task<ImapClient> ImapAsync(string user) => ImapAsync(_server, user);
 
-    private static async Task<ImapClient> ImapAsync(HostileServer server, string user)
+    private static async Task<ImapClient> ImapAsync(PosternServer server, string user)
     {
         var c = new ImapClient { ServerCertificateValidationCallback = (_, _, _, _) => true, Timeout = 30_000 };
         await c.ConnectAsync("127.0.0.1", server.Port(993), SecureSocketOptions.SslOnConnect);
@@ -199,7 +199,8 @@ public sealed class DurabilityTests(Xunit.Abstractions.ITestOutputHelper output)
         await MountSmallDiskAsync(mount, "24m");
         try
         {
-            await using var server = await HostileServer.CreateAsync(Path.Combine(mount, "data"));
+            await using var server = new PosternServer(Path.Combine(mount, "data"));
+            await server.InitAsync();
             string spool = Path.Combine(mount, "spool");
             Directory.CreateDirectory(spool);
             await server.StartAsync([$"--Smtp:SpoolDirectory={spool}", $"--Imap:SpoolDirectory={spool}"]);
@@ -255,7 +256,8 @@ public sealed class DurabilityTests(Xunit.Abstractions.ITestOutputHelper output)
         await MountSmallDiskAsync(mount, "24m");
         try
         {
-            await using var server = await HostileServer.CreateAsync(Path.Combine(mount, "data"));
+            await using var server = new PosternServer(Path.Combine(mount, "data"));
+            await server.InitAsync();
             await server.StartAsync([]);
             await FillAsync(Path.Combine(mount, "filler"));
             await using (var c = await HostileClient.ConnectAsync(server.Port(993), tls: true))
@@ -282,7 +284,7 @@ public sealed class DurabilityTests(Xunit.Abstractions.ITestOutputHelper output)
         }
     }
 
-    private static async Task SubmitOneAsync(HostileServer server, string id, string expect)
+    private static async Task SubmitOneAsync(PosternServer server, string id, string expect)
     {
         await using var c = await HostileClient.ConnectAsync(server.Port(25));
         Assert.StartsWith("220", await c.ReadLineAsync());

@@ -10,9 +10,9 @@ public sealed class MaliciousMessageServer : IAsyncLifetime
 {
     public static readonly string[] Users = ["deepmp", "deep822", "parts", "headers", "folded", "hugeline", "broken", "loop"];
 
-    public TlsTestServer Server { get; private set; } = null!;
+    public PosternServer Server { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Server = await TlsTestServer.StartAsync(_ => [], Users);
+    public async Task InitializeAsync() => Server = await PosternServer.StartNewAsync(users: Users);
 
     public async Task DisposeAsync() => await Server.DisposeAsync();
 }
@@ -36,7 +36,7 @@ public sealed class MaliciousMessageTests(MaliciousMessageServer fixture, ITestO
     /// </summary>
     private const long MaxPeakBytes = 1024L * 1024 * 1024;
 
-    private TlsTestServer S => fixture.Server;
+    private PosternServer S => fixture.Server;
 
     [Fact]
     public Task TenThousandNestedMultiparts() => DeliverAndReadAsync("deepmp", HostileMessages.NestedMultipart(10_000));

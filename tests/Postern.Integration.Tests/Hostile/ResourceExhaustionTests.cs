@@ -14,12 +14,11 @@ public sealed class ResourceExhaustionTests : IAsyncLifetime
 {
     private static readonly TimeSpan Short = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(8);
-    private HostileServer _server = null!;
+    private PosternServer _server = null!;
 
     public async Task InitializeAsync()
     {
-        _server = await HostileServer.CreateAsync();
-        await _server.StartAsync([
+        _server = await PosternServer.StartNewAsync([
             "--Limits:TlsHandshakeTimeout=00:00:02", "--Limits:WriteTimeout=00:00:02", "--Limits:MaxConnectionsPerAddress=50",
             "--Smtp:PreAuthTimeout=00:00:02", "--Smtp:CommandTimeout=00:00:02", "--Smtp:MinDataRate=1000",
             "--Imap:PreAuthTimeout=00:00:02", "--Imap:AuthenticatedTimeout=00:00:05",
@@ -253,11 +252,12 @@ public sealed class ResourceExhaustionTests : IAsyncLifetime
 /// <summary>Running out of file descriptors: the server backs off without spinning and recovers.</summary>
 public sealed class FileDescriptorExhaustionTests : IAsyncLifetime
 {
-    private HostileServer _server = null!;
+    private PosternServer _server = null!;
 
     public async Task InitializeAsync()
     {
-        _server = await HostileServer.CreateAsync();
+        _server = new PosternServer();
+        await _server.InitAsync();
         await _server.StartAsync(["--Limits:MaxConnectionsPerAddress=1000", "--Limits:AcceptBackoff=00:00:00.200"], fileLimit: 512);
     }
 
