@@ -38,7 +38,7 @@ public sealed class WrongSettingTests(ServerFixture server)
     {
         await using var c = await RawClient.ConnectAsync(server, 993);
         await c.SendAsync("a1 CAPABILITY\r\n");
-        await c.ReadAvailableAsync(TimeSpan.FromSeconds(3));
+        await c.ReadUntilClosedAsync(TimeSpan.FromSeconds(3));
         await server.WaitForLogAsync(
             $"client sent plaintext on port {server.Port(993)}, which expects SSL/TLS from the first byte: choose SSL/TLS, or use port {server.Port(143)} with STARTTLS");
     }
@@ -73,9 +73,9 @@ public sealed class WrongSettingTests(ServerFixture server)
         await using var c = await RawClient.ConnectAsync(server, 25);
         Assert.StartsWith("220", await c.ReadLineAsync());
         await c.SendLineAsync("EHLO client.example");
-        await c.ReadSmtpReplyAsync();
+        await c.ReadSmtpReplyLinesAsync();
         await c.SendLineAsync("AUTH PLAIN AGFsaWNlAHNlY3JldA==");
-        var reply = await c.ReadSmtpReplyAsync();
+        var reply = await c.ReadSmtpReplyLinesAsync();
         Assert.StartsWith("5", reply[^1]);
         await server.WaitForLogAsync($"client tried to log in on port {server.Port(25)}, which only takes mail from other servers: to send, use port {server.Port(465)} with SSL/TLS");
     }

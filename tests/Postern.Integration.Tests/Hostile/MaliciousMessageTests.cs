@@ -64,15 +64,15 @@ public sealed class MaliciousMessageTests(MaliciousMessageServer fixture, ITestO
         // SMTP: a 3 MB line is far beyond the data line limit; the server refuses and closes. The
         // close may reset the connection before its reply reaches us (unread data at close
         // means RST), so "closed" counts as refused too; SELECT below shows nothing was stored.
-        await using (var smtp = await WireClient.ConnectAsync(S.Host, S.Port(25), implicitTls: false))
+        await using (var smtp = await RawClient.ConnectAsync(S, 25))
         {
             smtp.Timeout = Bound;
             await OpenTransactionAsync(smtp, "hugeline");
             string outcome;
             try
             {
-                await smtp.SendAsync(HostileMessages.ForData(message));
-                outcome = await smtp.SmtpReplyAsync();
+                await smtp.SendBytesAsync(HostileMessages.ForData(message));
+                outcome = await smtp.ReadSmtpReplyAsync() ?? "closed";
             }
             catch (IOException e)
             {
@@ -87,10 +87,8 @@ public sealed class MaliciousMessageTests(MaliciousMessageServer fixture, ITestO
         await using (var imap = await LoginAsync("hugeline"))
         {
             await imap.SendAsync($"a1 APPEND INBOX {{{message.Length}}}\r\n");
-            using var cts = new CancellationTokenSource(Bound);
-            var go = await imap.ReadLineAsync(cts.Token);
-            Assert.StartsWith("+", go);
-            await imap.SendAsync([.. message, .. "\r\n"u8.ToArray()]);
+            Assert.StartsWith("+", await imap.ReadLineAsync());
+            await imap.SendBytesAsync([.. message, .. "\r\n"u8.ToArray()]);
             var (_, appended) = await imap.ImapReplyAsync("a1");
             Assert.StartsWith("a1 OK", appended, StringComparison.Ordinal);
         }
@@ -120,34 +118,33 @@ public sealed class MaliciousMessageTests(MaliciousMessageServer fixture, ITestO
 
     private async Task<string> DeliverAsync(string user, byte[] message)
     {
-        await using var smtp = await WireClient.ConnectAsync(S.Host, S.Port(25), implicitTls: false);
+        await using var smtp = await RawClient.ConnectAsync(S, 25);
         smtp.Timeout = Bound;
         await OpenTransactionAsync(smtp, user);
-        await smtp.SendAsync(HostileMessages.ForData(message));
-        string reply = await smtp.SmtpReplyAsync();
+        await smtp.SendBytesAsync(HostileMessages.ForData(message));
+        string reply = await smtp.ReadSmtpReplyAsync() ?? "(closed)";
         await smtp.SendAsync("QUIT\r\n");
         return reply;
     }
 
-    private static async Task OpenTransactionAsync(WireClient smtp, string user)
+    private static async Task OpenTransactionAsync(RawClient smtp, string user)
     {
-        Assert.StartsWith("220 ", await smtp.SmtpReplyAsync(), StringComparison.Ordinal);
+        Assert.StartsWith("220 ", await smtp.ReadSmtpReplyAsync(), StringComparison.Ordinal);
         await smtp.SendAsync("EHLO mallory.remote.test\r\n");
-        Assert.StartsWith("250 ", await smtp.SmtpReplyAsync(), StringComparison.Ordinal);
+        Assert.StartsWith("250 ", await smtp.ReadSmtpReplyAsync(), StringComparison.Ordinal);
         await smtp.SendAsync($"MAIL FROM:<mallory@remote.test>\r\n");
-        Assert.StartsWith("250 ", await smtp.SmtpReplyAsync(), StringComparison.Ordinal);
+        Assert.StartsWith("250 ", await smtp.ReadSmtpReplyAsync(), StringComparison.Ordinal);
         await smtp.SendAsync($"RCPT TO:<{ServerFixture.User(user)}>\r\n");
-        Assert.StartsWith("250 ", await smtp.SmtpReplyAsync(), StringComparison.Ordinal);
+        Assert.StartsWith("250 ", await smtp.ReadSmtpReplyAsync(), StringComparison.Ordinal);
         await smtp.SendAsync("DATA\r\n");
-        Assert.StartsWith("354 ", await smtp.SmtpReplyAsync(), StringComparison.Ordinal);
+        Assert.StartsWith("354 ", await smtp.ReadSmtpReplyAsync(), StringComparison.Ordinal);
     }
 
-    private async Task<WireClient> LoginAsync(string user)
+    private async Task<RawClient> LoginAsync(string user)
     {
-        var imap = await WireClient.ConnectAsync(S.Host, S.Port(993), implicitTls: true);
+        var imap = await RawClient.ConnectAsync(S, 993, implicitTls: true);
         imap.Timeout = Bound;
-        using var cts = new CancellationTokenSource(Bound);
-        Assert.StartsWith("* OK", await imap.ReadLineAsync(cts.Token));
+        Assert.StartsWith("* OK", await imap.ReadLineAsync());
         var (_, login) = await imap.ImapAsync("l1", $"LOGIN {ServerFixture.User(user)} \"{ServerFixture.Password}\"");
         Assert.StartsWith("l1 OK", login, StringComparison.Ordinal);
         return imap;
@@ -181,11 +178,11 @@ public sealed class MaliciousMessageTests(MaliciousMessageServer fixture, ITestO
             string tag = $"r{n++}";
             var clock = Stopwatch.StartNew();
             var (untagged, reply) = await imap.ImapAsync(tag, command);
-            output.WriteLine($"{user}: {command} -> {WireClient.Shorten(reply)} ({untagged.Length} chars, {clock.ElapsedMilliseconds} ms)");
+            output.WriteLine($"{user}: {command} -> {RawClient.Shorten(reply)} ({untagged.Length} chars, {clock.ElapsedMilliseconds} ms)");
             Assert.True(clock.Elapsed < Bound, $"{command} took {clock.Elapsed}");
             if (mustBeOk)
             {
-                Assert.True(reply.StartsWith(tag + " OK", StringComparison.Ordinal), $"{command}: {reply}\n{WireClient.Shorten(untagged)}");
+                Assert.True(reply.StartsWith(tag + " OK", StringComparison.Ordinal), $"{command}: {reply}\n{RawClient.Shorten(untagged)}");
             }
             else
             {
@@ -204,10 +201,10 @@ public sealed class MaliciousMessageTests(MaliciousMessageServer fixture, ITestO
     private async Task AssertStillServingAsync()
     {
         Assert.False(S.Serve.HasExited, "the server process exited:\n" + S.Serve.Log);
-        await using (var smtp = await WireClient.ConnectAsync(S.Host, S.Port(25), implicitTls: false))
+        await using (var smtp = await RawClient.ConnectAsync(S, 25))
         {
             smtp.Timeout = Bound;
-            Assert.StartsWith("220 ", await smtp.SmtpReplyAsync(), StringComparison.Ordinal);
+            Assert.StartsWith("220 ", await smtp.ReadSmtpReplyAsync(), StringComparison.Ordinal);
         }
 
         long peak = PeakResidentBytes(S.Serve.Pid);

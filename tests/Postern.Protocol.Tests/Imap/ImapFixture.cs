@@ -41,7 +41,7 @@ internal sealed class ImapFixture : IAsyncDisposable
         "AAECAwQF\r\n" +
         "--XX--\r\n";
 
-    private ImapFixture(IMailStore store, Postern.Storage.Accounts.Authenticator auth, Account alice, MailboxInfo inbox, LineClient client, Task session)
+    private ImapFixture(IMailStore store, Postern.Storage.Accounts.Authenticator auth, Account alice, MailboxInfo inbox, RawClient client, Task session)
     {
         Auth = auth;
         Store = store;
@@ -60,7 +60,7 @@ internal sealed class ImapFixture : IAsyncDisposable
 
     public MailboxInfo Inbox { get; }
 
-    public LineClient Client { get; }
+    public RawClient Client { get; }
 
     public Task Session { get; }
 
@@ -88,7 +88,7 @@ internal sealed class ImapFixture : IAsyncDisposable
         var inbox = (await store.GetMailboxAsync(alice.Id, "INBOX"))!;
         var handler = new ImapHandler(store, auth, new ServerIdentity("mail.test"), options ?? new ImapOptions(), NullLogger<ImapHandler>.Instance);
         var (stream, session) = TestServer.Start(handler, MailProtocol.Imap, mode);
-        var client = new LineClient(stream);
+        var client = TestServer.Client(stream);
         var fixture = new ImapFixture(store, auth, alice, inbox, client, session);
         if (mode == TlsMode.Implicit)
         {

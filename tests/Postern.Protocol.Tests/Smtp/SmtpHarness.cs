@@ -26,7 +26,7 @@ internal sealed class SmtpHarness : IAsyncDisposable
 
     public CapturingLogger Log { get; }
 
-    public LineClient Client { get; private set; } = null!;
+    public RawClient Client { get; private set; } = null!;
 
     public Task Session { get; private set; } = null!;
 
@@ -53,7 +53,7 @@ internal sealed class SmtpHarness : IAsyncDisposable
         var harness = new SmtpHarness(store, spool, log) { Mode = mode };
         var (stream, session) = TestServer.Start(handler, protocol, mode, harness._cts.Token);
         harness.Session = session;
-        harness.Client = new LineClient(stream);
+        harness.Client = TestServer.Client(stream);
         if (mode == TlsMode.Implicit)
         {
             await harness.Client.StartTlsAsync();

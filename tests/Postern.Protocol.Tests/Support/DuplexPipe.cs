@@ -1,5 +1,7 @@
 using System.IO.Pipelines;
 using System.Net;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
 using Postern.Net;
 using Postern.Storage;
 using Postern.Storage.Accounts;
@@ -59,6 +61,12 @@ public static class TestServer
     });
 
     public static TlsPolicy Tls => SharedTls.Value;
+
+    /// <summary>A raw client on the client end of a session, trusting exactly the test certificate (for mail.test).</summary>
+    public static RawClient Client(Stream stream) => new(stream, ValidateCertificate, "mail.test");
+
+    private static bool ValidateCertificate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors) =>
+        certificate?.GetCertHashString() == Tls.Certificate.GetCertHashString();
 
     /// <summary>Creates a store with domain example.org and user alice@example.org / password "secret" (fast hash).</summary>
     public static async Task<(MemoryMailStore Store, Authenticator Auth, Account Alice)> CreateStoreAsync()
