@@ -143,6 +143,21 @@ internal static class Schema
             body          TEXT NOT NULL
         );
         """,
+
+        // 4: SCRAM-SHA-256 keys beside the PBKDF2 password hash, at an iteration count SCRAM
+        // clients accept (ScramKeys says why the hash cannot serve). A table of their own, so an
+        // account has all four values or none: accounts from before this step have none until
+        // their next password login fills them in. Never the salted password, only StoredKey and
+        // ServerKey (RFC 5802 section 3).
+        """
+        CREATE TABLE scram_keys (
+            account_id INTEGER PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+            iterations INTEGER NOT NULL CHECK (iterations BETWEEN 1 AND 65536),
+            salt       BLOB NOT NULL,
+            stored_key BLOB NOT NULL,           -- H(ClientKey)
+            server_key BLOB NOT NULL
+        );
+        """,
     ];
 
     /// <summary>The SQL of migration step <paramref name="version"/> (1-based), for upgrade tests.</summary>

@@ -72,34 +72,7 @@ public sealed class SyncClientTests(ServerFixture server) : IDisposable
         string seeded = await SeedAsync(user);
         string local = Path.Combine(_dir, "mail") + "/";
         Directory.CreateDirectory(local);
-        string config = Path.Combine(_dir, "mbsyncrc");
-        await File.WriteAllTextAsync(config, $"""
-            IMAPAccount postern
-            Host localhost
-            Port {server.Port(port)}
-            User {user}
-            Pass "{ServerFixture.Password}"
-            SSLType {tlsType}
-            CertificateFile {server.CertPath}
-            AuthMechs LOGIN PLAIN
-
-            IMAPStore remote
-            Account postern
-
-            MaildirStore local
-            Path {local}
-            Inbox {local}INBOX
-            SubFolders Verbatim
-
-            Channel sync
-            Far :remote:
-            Near :local:
-            Patterns *
-            Create Both
-            Expunge Both
-            SyncState *
-
-            """);
+        string config = await Mbsync.WriteConfigAsync(server, _dir, local, user, port, tlsType, "LOGIN PLAIN");
         var r = await ProcessRunner.RunAsync(mbsync, ["-c", config, "-a"], timeout: TimeSpan.FromSeconds(60));
         Assert.True(r.ExitCode == 0, r.ToString() + "\n" + server.Log);
         Assert.True(MaildirHas(Path.Combine(local, "INBOX"), seeded), "mbsync did not fetch the seeded message");

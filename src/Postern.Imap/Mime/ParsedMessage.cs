@@ -50,17 +50,32 @@ public sealed class ParsedMessage
     /// </summary>
     public const int MaxHeaderFieldBytes = 64 * 1024;
 
+    /// <summary>
+    /// Most fields of one header block given to MimeKit (see <see cref="HeaderBloat"/>): a top-level
+    /// header with more keeps its first fields, and then only the first of each field ENVELOPE and
+    /// BODYSTRUCTURE are built from, so 500,000 To: fields cost milliseconds, not seconds, and
+    /// ENVELOPE lists the addresses of the first ones. Real mail has tens of fields, a few hundred
+    /// after many hops. A nested header with more makes the message opaque, as for a long field.
+    /// </summary>
+    public const int MaxHeaderFields = 1000;
+
+    /// <summary>Most octets of one header block given to MimeKit, on the same terms as <see cref="MaxHeaderFields"/>.</summary>
+    public const int MaxHeaderBytes = 1024 * 1024;
+
+    public static HeaderLimits HeaderLimits { get; } = new(MaxHeaderFieldBytes, MaxHeaderFields, MaxHeaderBytes);
+
     public static ParsedMessage Parse(byte[] raw)
     {
         int bodyStart = FindBodyStart(raw, 0, raw.Length);
         var view = new View(raw, 0, 0);
-        if (HeaderBloat.HasOversizedField(raw.AsSpan(0, bodyStart), MaxHeaderFieldBytes))
+        if (HeaderBloat.IsBloated(raw.AsSpan(0, bodyStart), HeaderLimits))
         {
-            byte[] header = HeaderBloat.Compact(raw.AsSpan(0, bodyStart), MaxHeaderFieldBytes);
+            byte[] header = HeaderBloat.Compact(raw.AsSpan(0, bodyStart), HeaderLimits);
             view = new View([.. header, .. raw.AsSpan(bodyStart)], header.Length, bodyStart - header.Length);
         }
 
-        if (HeaderBloat.HasOversizedField(view.Bytes, MaxHeaderFieldBytes))
+        // The top-level header is within the limits now (its structural fields may go past them).
+        if (HeaderBloat.IsBloated(view.Bytes, HeaderLimits, checkFirstBlock: false))
         {
             return ParseOpaque(raw, bodyStart);
         }
@@ -128,13 +143,13 @@ public sealed class ParsedMessage
     }
 
     /// <summary>
-    /// The top-level header (each field cut to <see cref="MaxHeaderFieldBytes"/>) over one body
+    /// The top-level header (cut to <see cref="HeaderLimits"/>) over one body
     /// holding all the rest, undivided; a single-part body keeps its content so SEARCH TEXT still
     /// looks into it.
     /// </summary>
     private static ParsedMessage ParseOpaque(byte[] raw, int bodyStart)
     {
-        using var header = new MemoryStream(HeaderBloat.Compact(raw.AsSpan(0, bodyStart), MaxHeaderFieldBytes), writable: false);
+        using var header = new MemoryStream(HeaderBloat.Compact(raw.AsSpan(0, bodyStart), HeaderLimits), writable: false);
         var message = new MimeParser(Options, header, persistent: false).ParseMessage();
         var parsed = new ParsedMessage(raw, message);
         var whole = new Span(0, bodyStart, raw.Length);

@@ -20,7 +20,7 @@ public sealed class ResourceExhaustionTests : IAsyncLifetime
     {
         _server = await PosternServer.StartNewAsync([
             "--Limits:TlsHandshakeTimeout=00:00:02", "--Limits:WriteTimeout=00:00:02", "--Limits:MaxConnectionsPerAddress=50",
-            "--Smtp:PreAuthTimeout=00:00:02", "--Smtp:CommandTimeout=00:00:02", "--Smtp:MinDataRate=1000",
+            "--Smtp:PreAuthTimeout=00:00:02", "--Smtp:CommandTimeout=00:00:02", "--Smtp:MinDataRate=1000", "--Limits:TransferGracePeriod=00:00:02",
             "--Imap:PreAuthTimeout=00:00:02", "--Imap:AuthenticatedTimeout=00:00:05",
             // The IMAP idle/write timeout is logged at Debug; the never-reading test waits for it.
             "--Logging:LogLevel:Postern.Imap.ImapHandler=Debug"]);
@@ -334,7 +334,11 @@ public sealed class LimitConfigurationTests
     [InlineData("--Limits:WriteTimeout=00:00:00", "Limits:WriteTimeout")]
     [InlineData("--Smtp:CommandTimeout=-00:00:01", "Smtp:CommandTimeout")]
     [InlineData("--Auth:AccountFailureThreshold=0", "Auth:AccountFailureThreshold")]
+    [InlineData("--Smtp:MaxRecipients=0", "Smtp:MaxRecipients")]
+    [InlineData("--Imap:JunkCommandWindow=00:00:00", "Imap:JunkCommandWindow")]
     [InlineData("--Limits:TlsHandshakeTimeout=soon", "Limits")]
+    [InlineData("--Limits:PreLoginTimeout=00:00:00", "Limits:PreLoginTimeout")]
+    [InlineData("--Limits:MaxNewConnectionsPerAddressPerMinute=-1", "Limits:MaxNewConnectionsPerAddressPerMinute")]
     public async Task A_bad_limit_stops_serve_with_a_clear_error(string setting, string key)
     {
         string dir = Path.Combine(Path.GetTempPath(), "postern-badlimit-" + Guid.NewGuid().ToString("N")[..8]);

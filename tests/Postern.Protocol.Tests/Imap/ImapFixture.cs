@@ -54,6 +54,9 @@ internal sealed class ImapFixture : IAsyncDisposable
     /// <summary>The store the session uses: a new <see cref="MemoryMailStore"/> unless the test passed one (e.g. a <see cref="RecordingStore"/>).</summary>
     public IMailStore Store { get; }
 
+    /// <summary>The default memory store, for its own counters (e.g. <see cref="MemoryMailStore.WriteCalls"/>); a test that passed another store has none.</summary>
+    public MemoryMailStore Memory => Store as MemoryMailStore ?? throw new InvalidOperationException("This session runs on the store the test passed, not a MemoryMailStore.");
+
     public Postern.Storage.Accounts.Authenticator Auth { get; }
 
     public Account Alice { get; }
@@ -98,6 +101,9 @@ internal sealed class ImapFixture : IAsyncDisposable
         fixture.Greeting = await client.ReadLineAsync();
         return fixture;
     }
+
+    /// <summary>Another session on the same store and authenticator, not logged in.</summary>
+    public Task<ImapFixture> NewSessionAsync(TlsMode mode = TlsMode.Implicit) => StartAsync(Store, Auth, Alice, mode, null);
 
     /// <summary>Starts an implicit-TLS session and logs in.</summary>
     public static async Task<ImapFixture> LoggedInAsync(ImapOptions? options = null, IMailStore? store = null)

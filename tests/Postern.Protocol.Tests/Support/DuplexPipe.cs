@@ -68,7 +68,7 @@ public static class TestServer
     private static bool ValidateCertificate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors) =>
         certificate?.GetCertHashString() == Tls.Certificate.GetCertHashString();
 
-    /// <summary>Creates a store with domain example.org and user alice@example.org / password "secret" (fast hash).</summary>
+    /// <summary>Creates a store with domain example.org and user alice@example.org / password "secret" (fast hash, and SCRAM keys as `postern user add` writes them).</summary>
     public static async Task<(MemoryMailStore Store, Authenticator Auth, Account Alice)> CreateStoreAsync()
     {
         var store = new MemoryMailStore();
@@ -80,7 +80,7 @@ public static class TestServer
     public static async Task<(Authenticator Auth, Account Alice)> AddAliceAsync(IMailStore store)
     {
         await store.AddDomainAsync("example.org");
-        var alice = await store.AddAccountAsync("alice@example.org", PasswordHasher.Hash("secret", iterations: 1000));
+        var alice = await store.AddAccountAsync("alice@example.org", PasswordHasher.Hash("secret", iterations: 1000), ScramKeys.Derive("secret"));
         return (new Authenticator(store, failureDelay: TimeSpan.FromMilliseconds(10)), alice);
     }
 

@@ -44,7 +44,9 @@ public class RecordingStoreTests
         Assert.Throws<IOException>(() => store.Fail(nameof(IMailStore.TryLockMaildrop), new IOException("sync")).Store.TryLockMaildrop(1));
 
         // The memory store throws before it returns a task; the caller sees that exception, not a TargetInvocationException.
-        await store.Store.CreateMailboxAsync(42, "Work");
-        Assert.Equal(MailboxError.AlreadyExists, (await Assert.ThrowsAsync<MailboxException>(() => store.Store.CreateMailboxAsync(42, "Work"))).Error);
+        await store.Inner.AddDomainAsync("b.test");
+        var account = await store.Inner.AddAccountAsync("someone@b.test", "hash");
+        await store.Store.CreateMailboxAsync(account.Id, "Work");
+        Assert.Equal(MailboxError.AlreadyExists, (await Assert.ThrowsAsync<MailboxException>(() => store.Store.CreateMailboxAsync(account.Id, "Work"))).Error);
     }
 }

@@ -93,20 +93,26 @@ public sealed class ServeProcess : IAsyncDisposable
     }
 
     /// <summary>
-    /// Starts `dotnet postern.dll ARGS` and waits (bounded) until it prints "Press Ctrl+C".
+    /// Starts `dotnet postern.dll ARGS` (or <paramref name="executable"/> ARGS, e.g. the apphost as a
+    /// unit file runs it) and waits (bounded) until it prints "Press Ctrl+C".
     /// With <paramref name="fileLimit"/> it runs under `ulimit -n N`.
     /// </summary>
-    public static async Task<ServeProcess> StartAsync(IEnumerable<string> args, string? workingDirectory = null, IDictionary<string, string?>? env = null, int? fileLimit = null)
+    public static async Task<ServeProcess> StartAsync(IEnumerable<string> args, string? workingDirectory = null, IDictionary<string, string?>? env = null, int? fileLimit = null, string? executable = null)
     {
+        string program = executable ?? "dotnet";
         // exec keeps the PID: the process measured and killed is the server itself, not the shell.
         var psi = fileLimit is int n
-            ? new ProcessStartInfo("sh") { ArgumentList = { "-c", $"ulimit -n {n} && exec dotnet \"$@\"", "sh" } }
-            : new ProcessStartInfo("dotnet");
+            ? new ProcessStartInfo("sh") { ArgumentList = { "-c", $"ulimit -n {n} && exec \"$@\"", "sh", program } }
+            : new ProcessStartInfo(program);
         psi.RedirectStandardOutput = true;
         psi.RedirectStandardError = true;
         psi.UseShellExecute = false;
         psi.WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory;
-        psi.ArgumentList.Add(PosternCli.Dll);
+        if (executable is null)
+        {
+            psi.ArgumentList.Add(PosternCli.Dll);
+        }
+
         foreach (var a in args)
         {
             psi.ArgumentList.Add(a);
