@@ -67,7 +67,7 @@ public sealed class SyncClientTests(ServerFixture server) : IDisposable
     [InlineData(143, "STARTTLS")]
     public async Task Mbsync_syncs_both_ways(int port, string tlsType)
     {
-        var mbsync = ProcessRunner.RequireClient("mbsync");
+        var mbsync = ExternalClient.Require("mbsync");
         string user = ServerFixture.User(port == 993 ? "dave" : "erin");
         string seeded = await SeedAsync(user);
         string local = Path.Combine(_dir, "mail") + "/";
@@ -89,7 +89,7 @@ public sealed class SyncClientTests(ServerFixture server) : IDisposable
     [InlineData(143, "ssl = no\nstarttls = yes")]
     public async Task Offlineimap_syncs_both_ways(int port, string tls)
     {
-        var offlineimap = ProcessRunner.RequireClient("offlineimap");
+        var offlineimap = ExternalClient.Require("offlineimap");
         string user = ServerFixture.User(port == 993 ? "bob" : "carol");
         string seeded = await SeedAsync(user);
         string local = Path.Combine(_dir, "oimap");

@@ -16,7 +16,7 @@ public sealed class ContentLimitTests(CountLimitServer fixture, ITestOutputHelpe
     /// <summary>Generous: a loaded 2-core machine. The assertions that matter are on content and size.</summary>
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
 
-    private TlsTestServer S => fixture.Server;
+    private PosternServer S => fixture.Server;
 
     private static string Plain(string user) =>
         Convert.ToBase64String(Encoding.UTF8.GetBytes($"\0{user}\0{ServerFixture.Password}"));
@@ -36,26 +36,26 @@ public sealed class ContentLimitTests(CountLimitServer fixture, ITestOutputHelpe
         }
 
         string text = $"Subject: {marker}\r\n\r\n{line}\r\nend\r\n";
-        await using (var smtp = await WireClient.ConnectAsync(S.Host, S.Port(port), implicitTls: port == 465))
+        await using (var smtp = await RawClient.ConnectAsync(S, port, implicitTls: port == 465))
         {
             smtp.Timeout = Bound;
-            Assert.StartsWith("220 ", await smtp.SmtpReplyAsync(), StringComparison.Ordinal);
+            Assert.StartsWith("220 ", await smtp.ReadSmtpReplyAsync(), StringComparison.Ordinal);
             await smtp.SendAsync("EHLO client.remote.test\r\n");
-            Assert.StartsWith("250 ", await smtp.SmtpReplyAsync(), StringComparison.Ordinal);
+            Assert.StartsWith("250 ", await smtp.ReadSmtpReplyAsync(), StringComparison.Ordinal);
             if (port == 465)
             {
                 await smtp.SendAsync($"AUTH PLAIN {Plain(user)}\r\n");
-                Assert.StartsWith("235 ", await smtp.SmtpReplyAsync(), StringComparison.Ordinal);
+                Assert.StartsWith("235 ", await smtp.ReadSmtpReplyAsync(), StringComparison.Ordinal);
             }
 
             await smtp.SendAsync($"MAIL FROM:<{(port == 465 ? user : "someone@remote.test")}>\r\nRCPT TO:<{user}>\r\nDATA\r\n");
-            Assert.Equal("250 2.1.0 Sender ok", await smtp.SmtpReplyAsync());
-            Assert.Equal("250 2.1.5 Recipient ok", await smtp.SmtpReplyAsync());
-            Assert.StartsWith("354 ", await smtp.SmtpReplyAsync(), StringComparison.Ordinal);
-            await smtp.SendAsync(HostileMessages.ForData(Encoding.ASCII.GetBytes(text)));
-            Assert.StartsWith("250 2.0.0 Ok: queued as ", await smtp.SmtpReplyAsync(), StringComparison.Ordinal);
+            Assert.Equal("250 2.1.0 Sender ok", await smtp.ReadSmtpReplyAsync());
+            Assert.Equal("250 2.1.5 Recipient ok", await smtp.ReadSmtpReplyAsync());
+            Assert.StartsWith("354 ", await smtp.ReadSmtpReplyAsync(), StringComparison.Ordinal);
+            await smtp.SendBytesAsync(HostileMessages.ForData(Encoding.ASCII.GetBytes(text)));
+            Assert.StartsWith("250 2.0.0 Ok: queued as ", await smtp.ReadSmtpReplyAsync(), StringComparison.Ordinal);
             await smtp.SendAsync("NOOP\r\n");
-            Assert.Equal("250 2.0.0 Ok", await smtp.SmtpReplyAsync());
+            Assert.Equal("250 2.0.0 Ok", await smtp.ReadSmtpReplyAsync());
         }
 
         // IMAP shows the body exactly as sent: the literal has its exact length, the line is whole.
@@ -76,10 +76,7 @@ public sealed class ContentLimitTests(CountLimitServer fixture, ITestOutputHelpe
         const string message = "Subject: nul\r\n\r\nbefore\0after\r\n";
         await using var imap = await LoginAsync("nul");
         await imap.SendAsync($"a APPEND INBOX {{{message.Length}}}\r\n");
-        using (var cts = new CancellationTokenSource(Bound))
-        {
-            Assert.StartsWith("+", await imap.ReadLineAsync(cts.Token));
-        }
+        Assert.StartsWith("+", await imap.ReadLineAsync());
 
         await imap.SendAsync(message + "\r\n");
         Assert.Equal("a NO Message contains a NUL octet; send it as a literal8 (~{n}, BINARY)", (await imap.ImapReplyAsync("a")).Tagged);
@@ -109,7 +106,7 @@ public sealed class ContentLimitTests(CountLimitServer fixture, ITestOutputHelpe
         var message = Encoding.ASCII.GetBytes(header + "body\r\n");
         await using var imap = await LoginAsync("manyto");
         await imap.SendAsync($"a APPEND INBOX {{{message.Length}+}}\r\n");
-        await imap.SendAsync([.. message, .. "\r\n"u8.ToArray()]);
+        await imap.SendBytesAsync([.. message, .. "\r\n"u8.ToArray()]);
         Assert.StartsWith("a OK", (await imap.ImapReplyAsync("a")).Tagged, StringComparison.Ordinal);
         Assert.StartsWith("s OK", (await imap.ImapAsync("s", "SELECT INBOX")).Tagged, StringComparison.Ordinal);
 
@@ -131,5 +128,5 @@ public sealed class ContentLimitTests(CountLimitServer fixture, ITestOutputHelpe
         Assert.StartsWith($"* 1 FETCH (BODY[HEADER] {{{header.Length}}}\n", headerFetch, StringComparison.Ordinal);
     }
 
-    private Task<WireClient> LoginAsync(string user) => fixture.ImapLoginAsync(user, Bound);
+    private Task<RawClient> LoginAsync(string user) => RawImap.LoginAsync(S, user, Bound);
 }

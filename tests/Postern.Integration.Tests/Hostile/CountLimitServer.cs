@@ -12,23 +12,11 @@ public sealed class CountLimitServer : IAsyncLifetime
 {
     public static readonly string[] Users = ["flood", "tx", "longline", "nul", "manyto"];
 
-    public TlsTestServer Server { get; private set; } = null!;
+    public PosternServer Server { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Server = await TlsTestServer.StartAsync(_ => [], Users);
+    public async Task InitializeAsync() => Server = await PosternServer.StartNewAsync(users: Users);
 
     public async Task DisposeAsync() => await Server.DisposeAsync();
-
-    /// <summary>An IMAP session on 993, logged in as <paramref name="user"/>, every wait bounded by <paramref name="bound"/>.</summary>
-    public async Task<WireClient> ImapLoginAsync(string user, TimeSpan bound)
-    {
-        var imap = await WireClient.ConnectAsync(Server.Host, Server.Port(993), implicitTls: true);
-        imap.Timeout = bound;
-        using var cts = new CancellationTokenSource(bound);
-        Assert.StartsWith("* OK", await imap.ReadLineAsync(cts.Token));
-        var (_, login) = await imap.ImapAsync("l1", $"LOGIN {ServerFixture.User(user)} \"{ServerFixture.Password}\"");
-        Assert.StartsWith("l1 OK", login, StringComparison.Ordinal);
-        return imap;
-    }
 
     /// <summary>
     /// Adds accounts local0..local{count-1} through the store's administration path (as `postern

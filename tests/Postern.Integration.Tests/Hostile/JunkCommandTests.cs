@@ -19,13 +19,13 @@ public sealed class JunkCommandTests(CountLimitServer fixture, ITestOutputHelper
     /// <summary>Generous: a loaded 2-core machine; a server answering the whole flood takes far longer to be stopped by it.</summary>
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(120);
 
-    private TlsTestServer S => fixture.Server;
+    private PosternServer S => fixture.Server;
 
     [Fact]
     public async Task Smtp_answers_110_of_100000_pipelined_NOOPs_then_421_and_closes()
     {
-        await using var smtp = await WireClient.ConnectAsync(S.Host, S.Port(25), implicitTls: false);
-        Assert.StartsWith("220 ", await smtp.SmtpReplyAsync(), StringComparison.Ordinal);
+        await using var smtp = await RawClient.ConnectAsync(S, 25);
+        Assert.StartsWith("220 ", await smtp.ReadSmtpReplyAsync(), StringComparison.Ordinal);
         var (lines, sent) = await FloodAsync(smtp, _ => "NOOP\r\n");
         Assert.Equal([.. Enumerable.Repeat("250 2.0.0 Ok", 110), "421 4.7.0 Too many errors"], lines);
         output.WriteLine($"SMTP: {sent} NOOPs sent before the server closed");
@@ -64,20 +64,20 @@ public sealed class JunkCommandTests(CountLimitServer fixture, ITestOutputHelper
         Assert.DoesNotContain("BYE Too many", untagged, StringComparison.Ordinal);
     }
 
-    private Task<WireClient> LoginAsync(string user) => fixture.ImapLoginAsync(user, Bound);
+    private Task<RawClient> LoginAsync(string user) => RawImap.LoginAsync(S, user, Bound);
 
     /// <summary>
     /// Sends <see cref="Flood"/> commands in chunks of 1000 while reading every reply, until the
     /// server closes (a write then fails) or all are sent; returns the replies and how many were sent.
     /// </summary>
-    private static async Task<(List<string> Lines, int Sent)> FloodAsync(WireClient c, Func<int, string> command)
+    private static async Task<(List<string> Lines, int Sent)> FloodAsync(RawClient c, Func<int, string> command)
     {
         c.Timeout = Bound;
         using var cts = new CancellationTokenSource(Bound);
         var lines = new List<string>();
         var reader = Task.Run(async () =>
         {
-            while (await c.ReadLineAsync(cts.Token) is { } line)
+            while (await c.ReadLineAsync(Bound) is { } line)
             {
                 lines.Add(line);
             }

@@ -10,35 +10,31 @@ public abstract class OwnServerFixture : IAsyncLifetime
 
     protected OwnServerFixture(params string[] switches) => _switches = switches;
 
-    public HostileServer Server { get; private set; } = null!;
+    public PosternServer Server { get; private set; } = null!;
 
-    public async Task InitializeAsync()
-    {
-        Server = await HostileServer.CreateAsync();
-        await Server.StartAsync(_switches);
-    }
+    public async Task InitializeAsync() => Server = await PosternServer.StartNewAsync(_switches);
 
     public async Task DisposeAsync() => await Server.DisposeAsync();
 
     /// <summary>Logs in on a fresh IMAPS connection from <paramref name="from"/>; returns the client and the tagged reply.</summary>
-    public async Task<(HostileClient Client, string? Reply)> ImapLoginAsync(string from, string user)
+    public async Task<(RawClient Client, string Reply)> ImapLoginAsync(string from, string user)
     {
-        var c = await HostileClient.ConnectAsync(Server.Port(993), from, tls: true);
+        var c = await RawClient.ConnectAsync(Server, 993, implicitTls: true, from: from);
         Assert.StartsWith("* OK", await c.ReadLineAsync());
         await c.SendLineAsync($"a LOGIN \"{ServerFixture.User(user)}\" \"{ServerFixture.Password}\"");
-        return (c, await c.ReadUntilAsync("a "));
+        return (c, (await c.ReadUntilAsync("a "))[^1]);
     }
 
     /// <summary>
     /// Waits for the server's log line about the connection of <paramref name="client"/>: "... from
     /// [::ffff:127.0.0.1]:PORT" then <paramref name="text"/> (the dual-mode listener logs IPv4 as mapped IPv6).
     /// </summary>
-    public Task WaitForLogAboutAsync(HostileClient client, string text) =>
+    public Task WaitForLogAboutAsync(RawClient client, string text) =>
         Server.WaitForLogAsync($":{((IPEndPoint)client.Tcp.Client.LocalEndPoint!).Port}{text}", TimeSpan.FromSeconds(20));
 }
 
 /// <summary>Clients a test holds open at once, closed together when it ends.</summary>
-public sealed class HeldClients : List<HostileClient>, IAsyncDisposable
+public sealed class HeldClients : List<RawClient>, IAsyncDisposable
 {
     public async ValueTask DisposeAsync()
     {
@@ -58,7 +54,7 @@ public sealed class DefaultLimitsFixture() : OwnServerFixture();
 /// </summary>
 public sealed class OfficeLimitTests(DefaultLimitsFixture fixture) : IClassFixture<DefaultLimitsFixture>
 {
-    private HostileServer Server => fixture.Server;
+    private PosternServer Server => fixture.Server;
 
     [Fact]
     public async Task Two_hundred_concurrent_imaps_connections_from_one_address_all_get_a_greeting()
@@ -67,10 +63,10 @@ public sealed class OfficeLimitTests(DefaultLimitsFixture fixture) : IClassFixtu
         await using var clients = new HeldClients();
         var connecting = Enumerable.Range(0, 200).Select(async _ =>
         {
-            HostileClient c;
+            RawClient c;
             try
             {
-                c = await HostileClient.ConnectAsync(Server.Port(993), "127.0.5.1", tls: true);
+                c = await RawClient.ConnectAsync(Server, 993, implicitTls: true, from: "127.0.5.1");
             }
             catch (Exception e) when (e is IOException or System.Security.Authentication.AuthenticationException)
             {
@@ -83,7 +79,14 @@ public sealed class OfficeLimitTests(DefaultLimitsFixture fixture) : IClassFixtu
                 clients.Add(c);
             }
 
-            return await c.ReadLineAsync(TimeSpan.FromSeconds(30));
+            try
+            {
+                return await c.ReadLineAsync(TimeSpan.FromSeconds(30)) ?? "(closed without a greeting)";
+            }
+            catch (TimeoutException)
+            {
+                return "(no greeting within 30 s)";
+            }
         });
         var greetings = await Task.WhenAll(connecting);
         int greeted = greetings.Count(g => g?.StartsWith("* OK", StringComparison.Ordinal) == true);
@@ -98,7 +101,7 @@ public sealed class OfficeLimitTests(DefaultLimitsFixture fixture) : IClassFixtu
         {
             var (c, reply) = await fixture.ImapLoginAsync("127.0.5.2", "carol");
             held.Add(c);
-            Assert.True(reply?.StartsWith("a OK", StringComparison.Ordinal) == true, $"login {i + 1}: {reply}");
+            Assert.True(reply.StartsWith("a OK", StringComparison.Ordinal), $"login {i + 1}: {reply}");
         }
 
         var (eleventh, refused) = await fixture.ImapLoginAsync("127.0.5.2", "carol");
@@ -142,7 +145,7 @@ public sealed class LowLimitsFixture() : OwnServerFixture(
 /// </summary>
 public sealed class UnauthenticatedLimitTests(LowLimitsFixture fixture) : IClassFixture<LowLimitsFixture>
 {
-    private HostileServer Server => fixture.Server;
+    private PosternServer Server => fixture.Server;
 
     [Theory]
     [InlineData(993, true, "127.0.7.1", "* BYE [UNAVAILABLE] ")]
@@ -155,13 +158,13 @@ public sealed class UnauthenticatedLimitTests(LowLimitsFixture fixture) : IClass
         await using var held = new HeldClients();
         for (int i = 0; i < 3; i++)
         {
-            var c = await HostileClient.ConnectAsync(Server.Port(port), from, tls);
+            var c = await RawClient.ConnectAsync(Server, port, tls, from);
             held.Add(c);
             Assert.NotNull(await c.ReadLineAsync());
         }
 
         // The TLS handshake completes (ConnectAsync would throw otherwise), then the refusal.
-        var over = await HostileClient.ConnectAsync(Server.Port(port), from, tls);
+        var over = await RawClient.ConnectAsync(Server, port, tls, from);
         held.Add(over);
         string? line = await over.ReadLineAsync();
         Assert.True(line?.StartsWith(refusal, StringComparison.Ordinal) == true, $"got: {line ?? "(closed without a word)"}");
@@ -170,7 +173,7 @@ public sealed class UnauthenticatedLimitTests(LowLimitsFixture fixture) : IClass
         await fixture.WaitForLogAboutAsync(over, " in the protocol's words: Limits:MaxUnauthenticatedConnectionsPerAddress (3) reached");
 
         // Another address is served meanwhile.
-        await using var other = await HostileClient.ConnectAsync(Server.Port(port), "127.0.7.9", tls);
+        await using var other = await RawClient.ConnectAsync(Server, port, tls, "127.0.7.9");
         Assert.DoesNotContain(refusal.Trim(), await other.ReadLineAsync() ?? "(nothing)");
     }
 
@@ -184,19 +187,19 @@ public sealed class UnauthenticatedLimitTests(LowLimitsFixture fixture) : IClass
         Assert.StartsWith("a OK", reply);
         for (int i = 0; i < 3; i++)
         {
-            var c = await HostileClient.ConnectAsync(Server.Port(993), from, tls: true);
+            var c = await RawClient.ConnectAsync(Server, 993, implicitTls: true, from: from);
             held.Add(c);
             Assert.StartsWith("* OK", await c.ReadLineAsync());
         }
 
         // Three unauthenticated and one logged in: the fifth is over the cap; after one of the
         // three logs in, a new connection fits again.
-        var over = await HostileClient.ConnectAsync(Server.Port(993), from, tls: true);
+        var over = await RawClient.ConnectAsync(Server, 993, implicitTls: true, from: from);
         held.Add(over);
         Assert.StartsWith("* BYE [UNAVAILABLE]", await over.ReadLineAsync());
         await held[1].SendLineAsync($"a LOGIN \"{ServerFixture.User("bob")}\" \"{ServerFixture.Password}\"");
-        Assert.StartsWith("a OK", await held[1].ReadUntilAsync("a "));
-        var fits = await HostileClient.ConnectAsync(Server.Port(993), from, tls: true);
+        Assert.StartsWith("a OK", (await held[1].ReadUntilAsync("a "))[^1]);
+        var fits = await RawClient.ConnectAsync(Server, 993, implicitTls: true, from: from);
         held.Add(fits);
         Assert.StartsWith("* OK", await fits.ReadLineAsync());
     }
@@ -210,7 +213,7 @@ public sealed class UnauthenticatedLimitTests(LowLimitsFixture fixture) : IClass
         var replies = new List<string?>();
         for (int i = 0; i < 3; i++)
         {
-            var c = await HostileClient.ConnectAsync(Server.Port(465), from, tls: true);
+            var c = await RawClient.ConnectAsync(Server, 465, implicitTls: true, from: from);
             held.Add(c);
             Assert.StartsWith("220", await c.ReadLineAsync());
             await c.SendLineAsync("EHLO office.test");
@@ -237,7 +240,7 @@ public sealed class ConnectionRateFixture() : OwnServerFixture("--Limits:MaxNewC
 /// </summary>
 public sealed class ConnectionRateTests(ConnectionRateFixture fixture) : IClassFixture<ConnectionRateFixture>
 {
-    private HostileServer Server => fixture.Server;
+    private PosternServer Server => fixture.Server;
 
     [Fact]
     public async Task Past_the_rate_connections_are_refused_in_words_then_dropped_and_other_addresses_are_served()
@@ -245,13 +248,13 @@ public sealed class ConnectionRateTests(ConnectionRateFixture fixture) : IClassF
         const string from = "127.0.8.1";
         for (int i = 0; i < 5; i++)
         {
-            await using var c = await HostileClient.ConnectAsync(Server.Port(993), from, tls: true);
+            await using var c = await RawClient.ConnectAsync(Server, 993, implicitTls: true, from: from);
             Assert.StartsWith("* OK", await c.ReadLineAsync());
         }
 
         for (int i = 0; i < 5; i++)
         {
-            await using var c = await HostileClient.ConnectAsync(Server.Port(993), from, tls: true);
+            await using var c = await RawClient.ConnectAsync(Server, 993, implicitTls: true, from: from);
             Assert.StartsWith("* BYE [UNAVAILABLE] Too many new connections", await c.ReadLineAsync());
             if (i == 0)
             {
@@ -260,13 +263,13 @@ public sealed class ConnectionRateTests(ConnectionRateFixture fixture) : IClassF
         }
 
         // Twice the rate: closed at accept, no handshake (an admitted connection would wait 30 s for the ClientHello).
-        await using (var dropped = await HostileClient.ConnectAsync(Server.Port(993), from))
+        await using (var dropped = await RawClient.ConnectAsync(Server, 993, from: from))
         {
             Assert.NotNull(await dropped.TimeUntilClosedAsync(TimeSpan.FromSeconds(10)));
             await fixture.WaitForLogAboutAsync(dropped, ": connection limit reached, Limits:MaxNewConnectionsPerAddressPerMinute (5); dropped without a word");
         }
 
-        await using var other = await HostileClient.ConnectAsync(Server.Port(993), "127.0.8.2", tls: true);
+        await using var other = await RawClient.ConnectAsync(Server, 993, implicitTls: true, from: "127.0.8.2");
         Assert.StartsWith("* OK", await other.ReadLineAsync());
     }
 }

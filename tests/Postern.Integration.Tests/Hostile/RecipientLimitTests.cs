@@ -14,15 +14,15 @@ public sealed class RecipientLimitTests(CountLimitServer fixture, ITestOutputHel
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(120);
 
-    private TlsTestServer S => fixture.Server;
+    private PosternServer S => fixture.Server;
 
-    private async Task<WireClient> MxAsync()
+    private async Task<RawClient> MxAsync()
     {
-        var smtp = await WireClient.ConnectAsync(S.Host, S.Port(25), implicitTls: false);
+        var smtp = await RawClient.ConnectAsync(S, 25);
         smtp.Timeout = Bound;
-        Assert.StartsWith("220 ", await smtp.SmtpReplyAsync(), StringComparison.Ordinal);
+        Assert.StartsWith("220 ", await smtp.ReadSmtpReplyAsync(), StringComparison.Ordinal);
         await smtp.SendAsync("EHLO relay.remote.test\r\n");
-        Assert.StartsWith("250 ", await smtp.SmtpReplyAsync(), StringComparison.Ordinal);
+        Assert.StartsWith("250 ", await smtp.ReadSmtpReplyAsync(), StringComparison.Ordinal);
         return smtp;
     }
 
@@ -32,7 +32,7 @@ public sealed class RecipientLimitTests(CountLimitServer fixture, ITestOutputHel
         var recipients = await fixture.AddLocalAccountsAsync(1001);
         await using var smtp = await MxAsync();
         await smtp.SendAsync("MAIL FROM:<list@remote.test>\r\n");
-        Assert.Equal("250 2.1.0 Sender ok", await smtp.SmtpReplyAsync());
+        Assert.Equal("250 2.1.0 Sender ok", await smtp.ReadSmtpReplyAsync());
         var batch = new StringBuilder();
         foreach (string r in recipients)
         {
@@ -42,19 +42,19 @@ public sealed class RecipientLimitTests(CountLimitServer fixture, ITestOutputHel
         await smtp.SendAsync(batch.ToString());
         for (int i = 0; i < recipients.Length; i++)
         {
-            Assert.Equal(i < 1000 ? "250 2.1.5 Recipient ok" : "452 4.5.3 Too many recipients", await smtp.SmtpReplyAsync());
+            Assert.Equal(i < 1000 ? "250 2.1.5 Recipient ok" : "452 4.5.3 Too many recipients", await smtp.ReadSmtpReplyAsync());
         }
 
         // The message goes to the first 1000; the sender tries the 1001st in another transaction.
         await smtp.SendAsync("DATA\r\n");
-        Assert.StartsWith("354 ", await smtp.SmtpReplyAsync(), StringComparison.Ordinal);
+        Assert.StartsWith("354 ", await smtp.ReadSmtpReplyAsync(), StringComparison.Ordinal);
         await smtp.SendAsync("Subject: to many\r\n\r\nhello\r\n.\r\n");
-        string delivered = await smtp.SmtpReplyAsync();
+        string delivered = await smtp.ReadSmtpReplyAsync() ?? "(closed)";
         Assert.StartsWith("250 2.0.0 Ok: queued as ", delivered, StringComparison.Ordinal);
         output.WriteLine(delivered);
         await smtp.SendAsync($"MAIL FROM:<list@remote.test>\r\nRCPT TO:<{recipients[1000]}>\r\n");
-        Assert.Equal("250 2.1.0 Sender ok", await smtp.SmtpReplyAsync());
-        Assert.Equal("250 2.1.5 Recipient ok", await smtp.SmtpReplyAsync());
+        Assert.Equal("250 2.1.0 Sender ok", await smtp.ReadSmtpReplyAsync());
+        Assert.Equal("250 2.1.5 Recipient ok", await smtp.ReadSmtpReplyAsync());
     }
 
     [Fact]
@@ -74,21 +74,20 @@ public sealed class RecipientLimitTests(CountLimitServer fixture, ITestOutputHel
             await smtp.SendAsync(batch.ToString());
             for (int i = 0; i < 100; i++)
             {
-                Assert.Equal("250 2.1.0 Sender ok", await smtp.SmtpReplyAsync());
-                Assert.Equal("250 2.1.5 Recipient ok", await smtp.SmtpReplyAsync());
-                Assert.StartsWith("354 ", await smtp.SmtpReplyAsync(), StringComparison.Ordinal);
-                Assert.StartsWith("250 2.0.0 Ok: queued as ", await smtp.SmtpReplyAsync(), StringComparison.Ordinal);
+                Assert.Equal("250 2.1.0 Sender ok", await smtp.ReadSmtpReplyAsync());
+                Assert.Equal("250 2.1.5 Recipient ok", await smtp.ReadSmtpReplyAsync());
+                Assert.StartsWith("354 ", await smtp.ReadSmtpReplyAsync(), StringComparison.Ordinal);
+                Assert.StartsWith("250 2.0.0 Ok: queued as ", await smtp.ReadSmtpReplyAsync(), StringComparison.Ordinal);
             }
         }
 
         await smtp.SendAsync("MAIL FROM:<bulk@remote.test>\r\n");
-        Assert.Equal("421 4.7.0 Too many messages in this session; send the rest in a new connection", await smtp.SmtpReplyAsync());
-        using var cts = new CancellationTokenSource(Bound);
-        Assert.Null(await smtp.ReadLineAsync(cts.Token));
+        Assert.Equal("421 4.7.0 Too many messages in this session; send the rest in a new connection", await smtp.ReadSmtpReplyAsync());
+        Assert.Null(await smtp.ReadLineAsync(Bound));
 
         // A new connection goes on.
         await using var next = await MxAsync();
         await next.SendAsync("MAIL FROM:<bulk@remote.test>\r\n");
-        Assert.Equal("250 2.1.0 Sender ok", await next.SmtpReplyAsync());
+        Assert.Equal("250 2.1.0 Sender ok", await next.ReadSmtpReplyAsync());
     }
 }

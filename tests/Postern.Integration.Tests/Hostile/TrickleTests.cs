@@ -29,10 +29,10 @@ public sealed class TrickleTests(TrickleFixture fixture) : IClassFixture<Trickle
     /// <summary>Far below the idle timeouts (5 minutes and more), far above the bounds under test.</summary>
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
 
-    private HostileServer Server => fixture.Server;
+    private PosternServer Server => fixture.Server;
 
     /// <summary>Sends <paramref name="text"/> in pieces of <paramref name="piece"/> chars every <paramref name="every"/>, again and again, until the server closes; returns when it did.</summary>
-    private static async Task<TimeSpan?> SendUntilClosedAsync(HostileClient c, string text, int piece, TimeSpan every)
+    private static async Task<TimeSpan?> SendUntilClosedAsync(RawClient c, string text, int piece, TimeSpan every)
     {
         var closed = c.TimeUntilClosedAsync(Bound);
         var sw = Stopwatch.StartNew();
@@ -53,18 +53,11 @@ public sealed class TrickleTests(TrickleFixture fixture) : IClassFixture<Trickle
         return await closed;
     }
 
-    private static async Task<HostileClient> LoggedInAsync(int port)
-    {
-        var c = await HostileClient.ConnectAsync(port, tls: true);
-        Assert.StartsWith("* OK", await c.ReadLineAsync());
-        await c.SendLineAsync($"a LOGIN \"{ServerFixture.User("dave")}\" \"{ServerFixture.Password}\"");
-        Assert.StartsWith("a OK", await c.ReadUntilAsync("a "));
-        return c;
-    }
+    private Task<RawClient> LoggedInAsync() => RawImap.LoginAsync(Server, "dave", Bound);
 
-    private static async Task<HostileClient> AtDataAsync(int port)
+    private async Task<RawClient> AtDataAsync()
     {
-        var c = await HostileClient.ConnectAsync(port);
+        var c = await RawClient.ConnectAsync(Server, 25);
         Assert.StartsWith("220", await c.ReadLineAsync());
         await c.SendLineAsync("EHLO trickle.test");
         Assert.NotNull(await c.ReadUntilAsync("250 "));
@@ -87,7 +80,7 @@ public sealed class TrickleTests(TrickleFixture fixture) : IClassFixture<Trickle
         // Each command arrives whole and is answered; no wait comes near an idle timeout. Before
         // issue 9 such a session stayed as long as it liked.
         var sw = Stopwatch.StartNew();
-        await using var c = await HostileClient.ConnectAsync(Server.Port(port), tls: tls);
+        await using var c = await RawClient.ConnectAsync(Server, port, implicitTls: tls);
         Assert.NotNull(await c.ReadLineAsync());
         var took = await SendUntilClosedAsync(c, command + "\r\n", piece: 100, TimeSpan.FromMilliseconds(500));
         Assert.True(took is not null, $"the session on {port} was still open after {Bound.TotalSeconds} s");
@@ -102,7 +95,7 @@ public sealed class TrickleTests(TrickleFixture fixture) : IClassFixture<Trickle
     [InlineData(25, false, "NOOP")]
     public async Task An_unauthenticated_session_sending_a_byte_a_second_ends_within_the_bounds(int port, bool tls, string command)
     {
-        await using var c = await HostileClient.ConnectAsync(Server.Port(port), tls: tls);
+        await using var c = await RawClient.ConnectAsync(Server, port, implicitTls: tls);
         Assert.NotNull(await c.ReadLineAsync());
         var took = await SendUntilClosedAsync(c, command + "\r\n", piece: 1, TimeSpan.FromSeconds(1));
         Assert.True(took is not null, $"the session on {port} was still open after {Bound.TotalSeconds} s");
@@ -115,7 +108,7 @@ public sealed class TrickleTests(TrickleFixture fixture) : IClassFixture<Trickle
     public async Task Data_at_a_byte_a_second_ends_with_421_by_the_minimum_data_rate()
     {
         // The pre-login bound ended at 354 (an MX session never logs in), so only the rate can end it.
-        await using var c = await AtDataAsync(Server.Port(25));
+        await using var c = await AtDataAsync();
         var sw = Stopwatch.StartNew();
         var reply = c.ReadLineAsync(Bound);
         const string body = "Subject: trickle\r\n\r\nslowly\r\n";
@@ -140,7 +133,7 @@ public sealed class TrickleTests(TrickleFixture fixture) : IClassFixture<Trickle
     [Fact]
     public async Task A_stalled_imap_literal_after_login_ends_by_the_literal_rate_not_the_30_minute_idle_timeout()
     {
-        await using var c = await LoggedInAsync(Server.Port(993));
+        await using var c = await LoggedInAsync();
         await c.SendLineAsync("b APPEND INBOX {1000}");
         Assert.StartsWith("+", await c.ReadLineAsync());
         await c.SendAsync("Subject: st");
@@ -153,7 +146,7 @@ public sealed class TrickleTests(TrickleFixture fixture) : IClassFixture<Trickle
     {
         // 200 KB sent at once bank 100 s at 2000 B/s; only the stall timeout (3 s) ends the wait for
         // the CRLF that should follow the literal.
-        await using var c = await LoggedInAsync(Server.Port(993));
+        await using var c = await LoggedInAsync();
         var message = Encoding.ASCII.GetBytes("Subject: no end\r\n\r\n" + string.Concat(Enumerable.Repeat(new string('x', 98) + "\r\n", 2000)));
         await c.SendLineAsync($"b APPEND INBOX {{{message.Length}}}");
         Assert.StartsWith("+", await c.ReadLineAsync());
@@ -176,7 +169,7 @@ public sealed class TrickleTests(TrickleFixture fixture) : IClassFixture<Trickle
         string chunk = string.Concat(Enumerable.Repeat(line, 10)); // 1000 octets
         const int chunks = 60;
 
-        await using (var smtp = await AtDataAsync(Server.Port(25)))
+        await using (var smtp = await AtDataAsync())
         {
             var sw = Stopwatch.StartNew();
             await smtp.SendAsync("Subject: slow link\r\n\r\n");
@@ -191,7 +184,7 @@ public sealed class TrickleTests(TrickleFixture fixture) : IClassFixture<Trickle
             Assert.True(sw.Elapsed > TrickleFixture.PreLogin, $"the message went too fast ({sw.Elapsed}) to show anything");
         }
 
-        await using var imap = await LoggedInAsync(Server.Port(993));
+        await using var imap = await LoggedInAsync();
         await imap.SendLineAsync($"b APPEND INBOX {{{chunks * chunk.Length}}}");
         Assert.StartsWith("+", await imap.ReadLineAsync());
         for (int i = 0; i < chunks; i++)
@@ -201,7 +194,7 @@ public sealed class TrickleTests(TrickleFixture fixture) : IClassFixture<Trickle
         }
 
         await imap.SendLineAsync("");
-        Assert.StartsWith("b OK", await imap.ReadUntilAsync("b ", Bound));
+        Assert.StartsWith("b OK", (await imap.ReadUntilAsync("b ", Bound))[^1]);
     }
 }
 

@@ -85,7 +85,7 @@ public sealed class SaslLibraryScramTests(ServerFixture server) : IDisposable
     [InlineData("SCRAM-SHA-256-PLUS", false)]
     public async Task Gsasl_logs_in_with_SCRAM(string mechanism, bool noChannelBinding)
     {
-        var gsasl = ProcessRunner.RequireClient("gsasl");
+        var gsasl = ExternalClient.Require("gsasl");
         var (user, id) = await NewUserAsync();
         string[] args =
         [
@@ -118,7 +118,7 @@ public sealed class SaslLibraryScramTests(ServerFixture server) : IDisposable
 
     private async Task<ProcessResult> MbsyncAsync(string user, int port, string tlsType, string mechanism)
     {
-        var mbsync = ProcessRunner.RequireClient("mbsync");
+        var mbsync = ExternalClient.Require("mbsync");
         RequireCyrusScramPlugin();
         string local = Path.Combine(_dir, "mail-" + Guid.NewGuid().ToString("N")[..8]) + "/";
         Directory.CreateDirectory(local);
@@ -134,7 +134,7 @@ public sealed class SaslLibraryScramTests(ServerFixture server) : IDisposable
             .Any(d => File.Exists(Path.Combine(d, "sasl2", "libscram.so")) || File.Exists(Path.Combine(d, "sasl2", "libscram.so.2")));
         if (!found)
         {
-            ProcessRunner.Missing("Cyrus SASL SCRAM plugin (Debian package libsasl2-modules)");
+            ExternalClient.Missing("Cyrus SASL SCRAM plugin (Debian package libsasl2-modules)");
         }
     }
 }

@@ -23,7 +23,7 @@ public sealed class ScramExporterTests(ServerFixture server)
     {
         await using var c = await RawClient.ConnectAsync(server, 993, implicitTls: true);
         Assert.StartsWith("* OK", await c.ReadLineAsync());
-        byte[] binding = c.TlsExporterBinding ?? throw new InvalidOperationException("No TLS exporter on this platform.");
+        byte[] binding = Postern.Net.TlsExporter.TryExport(c.Tls!) ?? throw new InvalidOperationException("No TLS exporter on this platform.");
         if (tamper)
         {
             binding[0] ^= 1; // as if a man in the middle terminated TLS: his session's exporter differs

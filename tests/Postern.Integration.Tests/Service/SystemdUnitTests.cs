@@ -30,7 +30,7 @@ public sealed class SystemdUnitTests : IDisposable
     [SkippableFact]
     public async Task The_unit_passes_systemd_analyze_verify_without_a_warning_and_stays_hardened()
     {
-        string analyze = ProcessRunner.RequireClient("systemd-analyze");
+        string analyze = ExternalClient.Require("systemd-analyze");
         Assert.Contains("ExecStart=" + InstalledExecutable + " ", Unit);
         Assert.Contains("Type=notify", Unit);
         Assert.Contains("AmbientCapabilities=CAP_NET_BIND_SERVICE", Unit);
@@ -104,7 +104,7 @@ public sealed class SystemdUnitTests : IDisposable
         // The library recognises systemd by the name of the parent process (/proc/PPID/comm); a
         // shell run through a link called "systemd" has that name. The shell stays the parent
         // (it has a command after ours) and is not told about SIGTERM, which goes to serve itself.
-        string sh = ProcessRunner.RequireClient("sh");
+        string sh = ExternalClient.Require("sh");
         string systemd = Path.Combine(_dir, "systemd");
         File.CreateSymbolicLink(systemd, sh);
         var args = await UnitArgumentsAsync(ServerFixture.FindFreeOffset());

@@ -20,9 +20,9 @@ public class StoreLimitTests
     /// <summary>Sends a command and checks that it got exactly <paramref name="answer"/> without calling the store.</summary>
     private static async Task AssertRefusedBeforeStoreAsync(ImapFixture f, string command, string answer)
     {
-        int writes = f.Store.WriteCalls;
+        int writes = f.Memory.WriteCalls;
         Assert.Equal([answer], await f.CommandAsync("t", command));
-        Assert.Equal(writes, f.Store.WriteCalls);
+        Assert.Equal(writes, f.Memory.WriteCalls);
     }
 
     [Fact]
@@ -111,7 +111,7 @@ public class StoreLimitTests
     public async Task Append_with_a_keyword_over_the_limit_is_refused_before_the_literal()
     {
         await using var f = await ImapFixture.LoggedInAsync();
-        int writes = f.Store.WriteCalls;
+        int writes = f.Memory.WriteCalls;
         await f.Client.SendLineAsync($"a APPEND INBOX ({s_tooLong}) {{{ImapFixture.Simple.Length}}}");
         Assert.Equal("a NO [LIMIT] A keyword may have at most 64 characters.", await f.Client.ReadLineAsync());
 
@@ -119,7 +119,7 @@ public class StoreLimitTests
         await f.Client.SendAsync($"b APPEND INBOX ({Keywords("k", 1, 70)}) {{{ImapFixture.Simple.Length}+}}\r\n{ImapFixture.Simple}\r\n");
         Assert.Equal(["b NO [LIMIT] A message may have at most 64 keywords."], await f.Client.ReadUntilAsync("b "));
         Assert.Equal("c OK NOOP completed", (await f.CommandAsync("c", "NOOP"))[^1]);
-        Assert.Equal(writes, f.Store.WriteCalls);
+        Assert.Equal(writes, f.Memory.WriteCalls);
         Assert.Empty(await f.Store.ListMessagesAsync(f.Inbox.Id));
     }
 

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using Postern.Net;
+using Postern.Storage;
 using Xunit;
 
 namespace Postern.Protocol.Tests.Smtp;
@@ -212,7 +213,8 @@ public partial class DataTests
     [Fact]
     public async Task Store_failure_gets_451_and_session_continues()
     {
-        await using var h = await SmtpHarness.StartAsync(MailProtocol.SmtpRelay, TlsMode.StartTls, wrapStore: FailingAcceptStore.Wrap);
+        await using var h = await SmtpHarness.StartAsync(MailProtocol.SmtpRelay, TlsMode.StartTls,
+            wrapStore: s => RecordingStore.Wrap(s).Fail(nameof(IMailStore.AcceptAsync), new IOException("disk full (test)")).Store);
         await h.EhloAsync();
         await h.SendAsync("MAIL FROM:<x@remote.test>\r\nRCPT TO:<alice@example.org>\r\nDATA\r\n");
         Assert.StartsWith("250 ", await h.ReadAsync());

@@ -1,9 +1,14 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 
-namespace Postern.Integration.Tests.Support;
+namespace Postern.Testing;
 
-/// <summary>`postern serve` as a child process: started, awaited until it prints its settings, stopped with SIGTERM.</summary>
+/// <summary>
+/// `postern serve` as a child process: started (optionally under `ulimit -n`), awaited until it
+/// prints its settings, stopped with SIGTERM or killed with SIGKILL. The only place the tests
+/// start a server process; <see cref="PosternServer"/> adds the data folder and the port offset.
+/// </summary>
 public sealed class ServeProcess : IAsyncDisposable
 {
     private readonly Process _process;
@@ -90,16 +95,19 @@ public sealed class ServeProcess : IAsyncDisposable
     /// <summary>
     /// Starts `dotnet postern.dll ARGS` (or <paramref name="executable"/> ARGS, e.g. the apphost as a
     /// unit file runs it) and waits (bounded) until it prints "Press Ctrl+C".
+    /// With <paramref name="fileLimit"/> it runs under `ulimit -n N`.
     /// </summary>
-    public static async Task<ServeProcess> StartAsync(IEnumerable<string> args, string? workingDirectory = null, IDictionary<string, string?>? env = null, string? executable = null)
+    public static async Task<ServeProcess> StartAsync(IEnumerable<string> args, string? workingDirectory = null, IDictionary<string, string?>? env = null, int? fileLimit = null, string? executable = null)
     {
-        var psi = new ProcessStartInfo(executable ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
-        };
+        string program = executable ?? "dotnet";
+        // exec keeps the PID: the process measured and killed is the server itself, not the shell.
+        var psi = fileLimit is int n
+            ? new ProcessStartInfo("sh") { ArgumentList = { "-c", $"ulimit -n {n} && exec \"$@\"", "sh", program } }
+            : new ProcessStartInfo(program);
+        psi.RedirectStandardOutput = true;
+        psi.RedirectStandardError = true;
+        psi.UseShellExecute = false;
+        psi.WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory;
         if (executable is null)
         {
             psi.ArgumentList.Add(PosternCli.Dll);
@@ -185,14 +193,29 @@ public sealed class ServeProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>kill -9: no chance to flush or clean up.</summary>
+    public async Task KillAsync()
     {
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
             await _process.WaitForExitAsync();
         }
+    }
 
+    /// <summary>User plus system CPU time of the server so far, from /proc/PID/stat (Linux).</summary>
+    public TimeSpan CpuTime()
+    {
+        string stat = File.ReadAllText($"/proc/{Pid}/stat");
+        // Fields after the ")" that ends the command name; utime and stime are fields 14 and 15.
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        long ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return TimeSpan.FromSeconds(ticks / 100.0); // USER_HZ is 100 on Linux
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
         _process.Dispose();
     }
 }

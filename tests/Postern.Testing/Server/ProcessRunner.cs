@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using System.Text;
 
-namespace Postern.Integration.Tests.Support;
+namespace Postern.Testing;
 
 /// <summary>The outcome of an external program run to completion.</summary>
 public sealed record ProcessResult(int ExitCode, string StdOut, string StdErr)
@@ -70,38 +69,4 @@ public static class ProcessRunner
 
         return null;
     }
-
-    /// <summary>
-    /// The path of an external client. Missing: the test is skipped, saying so, unless
-    /// POSTERN_REQUIRE_CLIENTS=1 (as in CI), where a missing client is a failure.
-    /// </summary>
-    public static string RequireClient(string name)
-    {
-        var path = Which(name);
-        if (path is not null)
-        {
-            return path;
-        }
-
-        Missing($"external client '{name}'");
-        return name;
-    }
-
-    /// <summary>
-    /// Skips the test because <paramref name="what"/> is not installed, or fails it under
-    /// POSTERN_REQUIRE_CLIENTS=1 (as in CI, where .ci/run installs everything).
-    /// </summary>
-    public static void Missing(string what)
-    {
-        if (Environment.GetEnvironmentVariable("POSTERN_REQUIRE_CLIENTS") == "1")
-        {
-            throw new InvalidOperationException($"The {what} is missing and POSTERN_REQUIRE_CLIENTS=1; .ci/run should install it.");
-        }
-
-        Skip.If(true, $"skipped: {what} is not installed");
-    }
-
-    public static string Quote(IEnumerable<string> args) => string.Join(' ', args.Select(a => a.Contains(' ') ? $"'{a}'" : a));
-
-    internal static string Utf8(byte[] b) => Encoding.UTF8.GetString(b);
 }

@@ -1,9 +1,9 @@
-namespace Postern.Integration.Tests.Support;
+namespace Postern.Testing;
 
 /// <summary>Runs the real postern executable (the build output of src/Postern) as a user would.</summary>
 public static class PosternCli
 {
-    /// <summary>postern.dll next to the tests (copied by the project reference).</summary>
+    /// <summary>postern.dll next to the test assembly (copied there by the test project's reference to src/Postern).</summary>
     public static string Dll
     {
         get
