@@ -33,8 +33,8 @@ public sealed class ListCommand : IImapCommand
             throw ImapException.Bad("Wrong number of arguments");
         }
 
-        string reference = Arguments.Name(session, Arguments.AString(args[i++], "a reference name"));
-        var patterns = new List<string>();
+        string? reference = Pattern(session, args[i++], "a reference name");
+        var patterns = new List<string?>();
         var patternToken = args[i++];
         if (!_lsub && patternToken.Kind == ImapTokenKind.List)
         {
@@ -44,11 +44,11 @@ public sealed class ListCommand : IImapCommand
                 throw ImapException.Bad("Expected one or more mailbox patterns");
             }
 
-            patterns.AddRange(patternToken.Items.Select(p => Arguments.Name(session, Arguments.AString(p, "a mailbox pattern"))));
+            patterns.AddRange(patternToken.Items.Select(p => Pattern(session, p, "a mailbox pattern")));
         }
         else
         {
-            patterns.Add(Arguments.Name(session, Arguments.AString(patternToken, "a mailbox pattern")));
+            patterns.Add(Pattern(session, patternToken, "a mailbox pattern"));
         }
 
         if (!_lsub && i < args.Count && args[i].Kind == ImapTokenKind.Atom && args[i].Text.Equals("RETURN", StringComparison.OrdinalIgnoreCase)
@@ -64,7 +64,7 @@ public sealed class ListCommand : IImapCommand
         }
 
         string verb = _lsub ? "LSUB" : "LIST";
-        if (patterns.All(p => p.Length == 0))
+        if (patterns.All(p => p is { Length: 0 }))
         {
             // An empty pattern asks for the hierarchy delimiter and the root (RFC 3501 6.3.8, RFC 5258 3.4).
             if (!_lsub)
@@ -76,7 +76,7 @@ public sealed class ListCommand : IImapCommand
             return;
         }
 
-        var regexes = patterns.Where(p => p.Length > 0).Select(p => ToRegex(reference + p)).ToList();
+        var regexes = reference is null ? [] : patterns.Where(p => p is { Length: > 0 }).Select(p => ToRegex(reference + p)).ToList();
         var boxes = await session.Store.ListMailboxesAsync(session.RequireAccount.Id, ct).ConfigureAwait(false);
         if (_lsub)
         {
@@ -161,6 +161,17 @@ public sealed class ListCommand : IImapCommand
                 session.Untagged($"STATUS {mailbox} {await StatusItems.FormatAsync(session, box, options.StatusItems, ct).ConfigureAwait(false)}");
             }
         }
+    }
+
+    /// <summary>
+    /// A reference or pattern in the session's encoding; null when it is not valid modified UTF-7,
+    /// for then it matches no name (every name encodes to valid modified UTF-7) and LIST answers OK
+    /// with nothing, as Dovecot does, where SELECT of the same string gets NO.
+    /// </summary>
+    private static string? Pattern(ImapSession session, ImapToken token, string what)
+    {
+        string wire = Arguments.AString(token, what);
+        return session.Utf8Names ? MailboxNames.CheckUtf8(wire) : ModifiedUtf7.TryDecode(wire, out string name) ? name : null;
     }
 
     private static IEnumerable<MailboxInfo> Ordered(IEnumerable<MailboxInfo> boxes) =>

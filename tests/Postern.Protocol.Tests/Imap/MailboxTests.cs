@@ -31,6 +31,25 @@ public class MailboxTests
         Assert.StartsWith("* LSUB", lsub[0]);
     }
 
+    /// <summary>
+    /// A name made of every ATOM-CHAR, "[" included, is read as one atom: SELECT gets NO (its "&amp;'+,-"
+    /// is not valid modified UTF-7, so no mailbox can have that name), LIST with it as a pattern
+    /// matches nothing, and the session goes on (imaptest atoms). With "&amp;-" it is a valid name.
+    /// </summary>
+    [Fact]
+    public async Task Atom_with_open_bracket_is_a_mailbox_name()
+    {
+        await using var f = await ImapFixture.LoggedInAsync();
+        const string name = "!#$&'+,-.0123456789:;<=>?@^_`|[}";
+        Assert.Equal(["a NO [CANNOT] Mailbox name is not valid modified UTF-7"], await f.CommandAsync("a", "SELECT " + name));
+        Assert.Equal(["b OK LIST completed"], await f.CommandAsync("b", "LIST \"\" " + name + "%*"));
+        const string valid = "!#$&-'+,-.0123456789:;<=>?@^_`|[}";
+        Assert.StartsWith("c NO [NONEXISTENT]", (await f.CommandAsync("c", "SELECT " + valid))[^1]);
+        Assert.Equal(["d OK CREATE completed"], await f.CommandAsync("d", "CREATE " + valid));
+        Assert.Equal(["* LIST (\\HasNoChildren) \"/\" " + valid, "e OK LIST completed"], await f.CommandAsync("e", "LIST \"\" " + valid + "%*"));
+        Assert.NotNull(await f.Store.GetMailboxAsync(f.Alice.Id, "!#$&'+,-.0123456789:;<=>?@^_`|[}"));
+    }
+
     [Fact]
     public async Task Select_reports_counts_and_codes()
     {
