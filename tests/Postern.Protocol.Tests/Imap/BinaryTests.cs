@@ -48,6 +48,39 @@ public class BinaryTests
         Assert.Equal([$" BINARY.SIZE[1] {decoded.Length} FLAGS (\\Seen))", "a OK FETCH completed"], await f.Client.ReadUntilAsync("a "));
     }
 
+    /// <summary>
+    /// RFC 2045 6.7: trailing white space on an encoded line is transport padding and goes, also
+    /// after a soft line break's "="; a hard line break is CRLF; "_" is no space outside RFC 2047
+    /// words. BINARY.SIZE and partial fetches count the decoded octets (imaptest fetch-binary-mime-qp).
+    /// </summary>
+    [Fact]
+    public async Task Quoted_printable_drops_transport_padding_and_soft_breaks()
+    {
+        await using var f = await ImapFixture.LoggedInAsync();
+        await f.AppendAsync(
+            "Subject: qp padding\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n" +
+            "hello  \r\nbar=\r\n\r\nfoo\t=\r\nbar\r\nfoo\t \t= \r\n=62\r\nfoo = \t\r\nbar\r\nfoo =\r\n=62\r\nfoo  \r\nbar=\r\n\r\nfoo_bar\r\n");
+        await f.CommandAsync("s", "SELECT INBOX");
+        byte[] decoded = Encoding.ASCII.GetBytes("hello\r\nbar\r\nfoo\tbar\r\nfoo\t \tb\r\nfoo bar\r\nfoo b\r\nfoo\r\nbar\r\nfoo_bar\r\n");
+        await f.Client.SendLineAsync("a FETCH 1 (BINARY.SIZE[1] BINARY.PEEK[1] BINARY.PEEK[1]<20.10>)");
+        Assert.Equal($"* 1 FETCH (BINARY.SIZE[1] {decoded.Length} BINARY[1] {{{decoded.Length}}}", await f.Client.ReadLineAsync());
+        Assert.Equal(Encoding.ASCII.GetString(decoded), Encoding.ASCII.GetString(await f.Client.ReadBytesAsync(decoded.Length)));
+        Assert.Equal(" BINARY[1]<20> {10}", await f.Client.ReadLineAsync());
+        Assert.Equal(decoded[20..30], await f.Client.ReadBytesAsync(10));
+        Assert.Equal([")", "a OK FETCH completed"], await f.Client.ReadUntilAsync("a "));
+    }
+
+    /// <summary>Edge cases of the decoder itself: lower-case hex, an "=" that starts no escape, bare LF, no final line break.</summary>
+    [Theory]
+    [InlineData("a=3db=3D", "a=b=")]
+    [InlineData("50=25 =ZZ off=", "50% =ZZ off")]
+    [InlineData("x \ny\t\n", "x\r\ny\r\n")]
+    [InlineData("last line", "last line")]
+    [InlineData("=\r\n=\r\n", "")]
+    [InlineData("", "")]
+    public void Quoted_printable_decoder(string encoded, string expected) =>
+        Assert.Equal(expected, Encoding.ASCII.GetString(Postern.Imap.Mime.BinaryDecoder.Decode(Encoding.ASCII.GetBytes(encoded), "quoted-printable").Span));
+
     [Fact]
     public async Task Unknown_encoding_is_a_tagged_no_without_partial_output()
     {
