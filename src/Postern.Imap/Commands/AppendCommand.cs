@@ -38,7 +38,7 @@ public sealed partial class AppendCommand : IImapCommand
         Exception? spoolError = null;
         try
         {
-            var pending = new PendingMessage(literal.Size, literal.NonSync, literal.Utf8, first);
+            var pending = new PendingMessage(literal.Size, literal.NonSync, literal.Utf8, first) { Binary = literal.Binary };
             long total = 0;
             CheckMessage(session, pending, 0, 0);
 
@@ -57,6 +57,11 @@ public sealed partial class AppendCommand : IImapCommand
                 // it is still read, so none of its bytes is taken for a command, and the answer is NO.
                 // Always read: a later literal must be consumed even after an earlier one failed.
                 var copyError = await CopyLiteralAsync(session.Connection, spool, pending.Size, session.Options.MinLiteralRate, ct).ConfigureAwait(false);
+                if (copyError is null && pending.Binary)
+                {
+                    copyError = await EncodeNulPartsAsync(spool, ct).ConfigureAwait(false);
+                }
+
                 spoolError ??= copyError;
 
                 literal.Consumed = true;
@@ -159,7 +164,39 @@ public sealed partial class AppendCommand : IImapCommand
     private sealed record AppendOptions(MessageFlags Flags, List<string> Keywords, DateTimeOffset? Date);
 
     /// <summary>A message literal announced and not yet read.</summary>
-    private sealed record PendingMessage(long Size, bool NonSync, bool Utf8, AppendOptions Options);
+    private sealed record PendingMessage(long Size, bool NonSync, bool Utf8, AppendOptions Options)
+    {
+        /// <summary>A literal8 (RFC 3516 4.4; the UTF8 data item is one too): it may hold NUL octets.</summary>
+        public bool Binary { get; init; }
+    }
+
+    /// <summary>
+    /// A literal8 message whose parts hold NUL is rewritten in its spool with those parts in base64
+    /// (<see cref="Mime.NulPartEncoder"/>); returns a write error like <see cref="CopyLiteralAsync"/>.
+    /// </summary>
+    private static async Task<Exception?> EncodeNulPartsAsync(FileStream spool, CancellationToken ct)
+    {
+        // At most MaxAppendSize octets, held once as FETCH holds one message.
+        var raw = new byte[spool.Length];
+        spool.Position = 0;
+        await spool.ReadExactlyAsync(raw, ct).ConfigureAwait(false);
+        if (Mime.NulPartEncoder.Encode(raw) is not { } encoded)
+        {
+            return null;
+        }
+
+        try
+        {
+            spool.SetLength(0);
+            await spool.WriteAsync(encoded, ct).ConfigureAwait(false);
+            await spool.FlushAsync(ct).ConfigureAwait(false);
+            return null;
+        }
+        catch (IOException e)
+        {
+            return e;
+        }
+    }
 
     private static void CheckMessage(ImapSession session, PendingMessage pending, int count, long total)
     {
@@ -208,7 +245,7 @@ public sealed partial class AppendCommand : IImapCommand
             throw ImapException.Bad("Unexpected data after the message");
         }
 
-        int head = AppendMarker.Strip(line[..line.LastIndexOf((byte)'{')], out _, out bool utf8);
+        int head = AppendMarker.Strip(line[..line.LastIndexOf((byte)'{')], out bool binary, out bool utf8);
 
         // Flags and date are parsed as the arguments of a made-up command, with the same tokenizer.
         var fake = new byte[9 + head + 2];
@@ -222,7 +259,7 @@ public sealed partial class AppendCommand : IImapCommand
             throw ImapException.Bad(outcome.Error ?? "Invalid message options");
         }
 
-        return new PendingMessage(size, nonSync, utf8, ParseMessageOptions(outcome.Command!.Args));
+        return new PendingMessage(size, nonSync, utf8, ParseMessageOptions(outcome.Command!.Args)) { Binary = binary };
     }
 
     private static AppendOptions ParseMessageOptions(IEnumerable<ImapToken> args)
