@@ -1,5 +1,6 @@
 using System.Text;
 using MimeKit;
+using MimeKit.Utils;
 using Postern.Imap.Mime;
 using Postern.Imap.Parsing;
 using Postern.Imap.Session;
@@ -169,6 +170,8 @@ internal static class SearchEngine
         {
             case SearchKind.Header:
                 return HeaderMatches(m, key.Field, key.Value);
+            case SearchKind.Address:
+                return HeaderMatches(m, key.Field, key.Value) || AddressMatches(m, key.Field, key.Value);
             case SearchKind.Body:
                 return BodyMatches(m, key.Value);
             case SearchKind.Text:
@@ -213,6 +216,54 @@ internal static class SearchEngine
 
         return false;
     }
+
+    /// <summary>
+    /// RFC 3501 6.4.4 FROM/TO/CC/BCC look in the envelope's address structure: the parsed addresses,
+    /// where white space, quoting and comments inside an address are gone (RFC 5322 3.4.1), so
+    /// "a (x)@ b.org" is found as "a@b.org". Each display name (MimeKit takes a trailing comment
+    /// for one), group name and addr-spec is matched on its own, as Dovecot matches addresses.
+    /// </summary>
+    private static bool AddressMatches(MimeMessage m, string field, string value)
+    {
+        if (value.Length == 0)
+        {
+            return false;
+        }
+
+        var list = field switch
+        {
+            "FROM" => m.From,
+            "TO" => m.To,
+            "CC" => m.Cc,
+            _ => m.Bcc,
+        };
+
+        // Groups nest at most ParserOptions.MaxAddressGroupDepth (3) levels: the walk is bounded.
+        var pending = new Stack<InternetAddress>(list);
+        while (pending.Count > 0)
+        {
+            var address = pending.Pop();
+            if (address.Name?.Contains(value, StringComparison.OrdinalIgnoreCase) == true
+                || (address is MailboxAddress mailbox && AddrSpec(mailbox).Contains(value, StringComparison.OrdinalIgnoreCase)))
+            {
+                return true;
+            }
+
+            if (address is GroupAddress group)
+            {
+                foreach (var member in group.Members)
+                {
+                    pending.Push(member);
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>local-part@domain with a quoted local part unquoted (MimeKit keeps the quotes): "a"@b is a@b.</summary>
+    private static string AddrSpec(MailboxAddress mailbox) =>
+        string.IsNullOrEmpty(mailbox.Domain) ? MimeUtils.Unquote(mailbox.LocalPart) : MimeUtils.Unquote(mailbox.LocalPart) + "@" + mailbox.Domain;
 
     private static string HeaderText(MimeMessage m)
     {
