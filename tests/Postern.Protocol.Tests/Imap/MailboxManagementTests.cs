@@ -85,8 +85,8 @@ public class MailboxManagementTests
         Assert.Equal("* LIST (\\HasNoChildren) \"/\" \"Entw&APw-rfe &- Co\"", list[0]);
         var status = await f.CommandAsync("c", "STATUS \"Entw&APw-rfe &- Co\" (MESSAGES)");
         Assert.Equal("* STATUS \"Entw&APw-rfe &- Co\" (MESSAGES 0)", status[0]);
-        Assert.StartsWith("d BAD", (await f.CommandAsync("d", "CREATE Bad&Jjo"))[^1]);
-        Assert.StartsWith("e BAD", (await f.CommandAsync("e", "CREATE &AGE-"))[^1]);
+        Assert.StartsWith("d NO [CANNOT]", (await f.CommandAsync("d", "CREATE Bad&Jjo"))[^1]);
+        Assert.StartsWith("e NO [CANNOT]", (await f.CommandAsync("e", "CREATE &AGE-"))[^1]);
     }
 
     [Theory]
