@@ -143,6 +143,19 @@ internal static class Schema
             body          TEXT NOT NULL
         );
         """,
+
+        // 4 (branch imaptest, subscriptions): subscriptions are names, not a mailbox flag, so a
+        // deleted mailbox stays subscribed until UNSUBSCRIBE (RFC 3501 6.3.6) and LIST (SUBSCRIBED)
+        // can show it \NonExistent (RFC 5258 3.1). The flags set so far become names.
+        """
+        CREATE TABLE subscriptions (
+            account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+            name       TEXT NOT NULL,
+            PRIMARY KEY (account_id, name)
+        ) WITHOUT ROWID;
+        INSERT INTO subscriptions (account_id, name) SELECT account_id, name FROM mailboxes WHERE subscribed <> 0;
+        ALTER TABLE mailboxes DROP COLUMN subscribed;
+        """,
     ];
 
     /// <summary>The SQL of migration step <paramref name="version"/> (1-based), for upgrade tests.</summary>

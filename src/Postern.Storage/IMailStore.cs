@@ -49,7 +49,8 @@ public interface IMailStore : IAsyncDisposable
     Task<MailboxInfo?> GetMailboxAsync(long accountId, string name, CancellationToken ct = default);
 
     /// <summary>
-    /// Creates a mailbox (and any missing parents, RFC 9051 6.3.4) with a fresh UIDVALIDITY.
+    /// Creates a mailbox (and any missing parents, RFC 9051 6.3.4) with a fresh UIDVALIDITY. It is
+    /// not subscribed unless its name still is from before (see <see cref="SetSubscribedAsync"/>).
     /// Throws <see cref="MailboxException"/> (AlreadyExists, InvalidName).
     /// </summary>
     Task<MailboxInfo> CreateMailboxAsync(long accountId, string name, string? specialUse = null, CancellationToken ct = default);
@@ -62,13 +63,23 @@ public interface IMailStore : IAsyncDisposable
     Task DeleteMailboxAsync(long accountId, string name, CancellationToken ct = default);
 
     /// <summary>
-    /// Renames a mailbox and its children (keeping UIDVALIDITY, RFC 9051 6.3.6). Renaming INBOX moves
-    /// its messages to a new mailbox of the new name and leaves INBOX empty. Throws <see cref="MailboxException"/>.
+    /// Renames a mailbox and its children (keeping UIDVALIDITY, RFC 9051 6.3.6) and moves their
+    /// subscriptions to the new names. Renaming INBOX moves its messages to a new mailbox of the new
+    /// name and leaves INBOX empty. Throws <see cref="MailboxException"/>.
     /// </summary>
     Task RenameMailboxAsync(long accountId, string oldName, string newName, CancellationToken ct = default);
 
-    /// <summary>Sets the subscription flag of an existing mailbox. Throws <see cref="MailboxException"/> (NotFound).</summary>
+    /// <summary>
+    /// Subscribes an existing mailbox, or unsubscribes a name. Subscriptions are names kept apart
+    /// from the mailboxes (RFC 3501 6.3.6): deleting a mailbox leaves its name subscribed, and a
+    /// subscribed name without a mailbox can still be unsubscribed. Throws
+    /// <see cref="MailboxException"/> (NotFound) for a missing mailbox to subscribe, or a name that
+    /// is neither a mailbox nor subscribed.
+    /// </summary>
     Task SetSubscribedAsync(long accountId, string name, bool subscribed, CancellationToken ct = default);
+
+    /// <summary>Every subscribed name of an account, whether a mailbox of that name exists or not, in ordinal order.</summary>
+    Task<IReadOnlyList<string>> ListSubscriptionsAsync(long accountId, CancellationToken ct = default);
 
     /// <summary>Total size in octets of all messages of an account (RFC 9208 STORAGE usage).</summary>
     Task<long> GetAccountSizeAsync(long accountId, CancellationToken ct = default);

@@ -88,7 +88,7 @@ public sealed class DurabilityTests(TempDirectory temp) : IClassFixture<TempDire
         cmd.CommandText = "PRAGMA journal_mode;";
         Assert.Equal("wal", cmd.ExecuteScalar());
         cmd.CommandText = "PRAGMA user_version;";
-        Assert.Equal(3L, cmd.ExecuteScalar());
+        Assert.Equal((long)Postern.Storage.Sqlite.Schema.CurrentVersion, cmd.ExecuteScalar());
         if (!OperatingSystem.IsWindows())
         {
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(dir, "store.db")));

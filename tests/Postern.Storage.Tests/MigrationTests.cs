@@ -26,7 +26,7 @@ public sealed class MigrationTests(TempDirectory temp) : IClassFixture<TempDirec
             INSERT INTO accounts (id, domain_id, address, password_hash, created_at) VALUES (1, 1, 'alice@example.org', 'h', 0);
             INSERT INTO mailboxes (id, account_id, name, special_use, uid_validity, uid_next, subscribed) VALUES
                 (1, 1, 'INBOX', NULL, 1700000000, 4, 1),
-                (2, 1, 'Sent', '\Sent', 1700000001, 1, 1);
+                (2, 1, 'Sent', '\Sent', 1700000001, 1, 0);
             INSERT INTO counters (name, value) VALUES ('uid_validity', 1700000001);
             INSERT INTO blobs (id, path, size) VALUES (1, 'ab/ab000000000000000000000000000001.eml', 5), (2, 'ab/ab000000000000000000000000000002.eml', 6);
             INSERT INTO messages (mailbox_id, uid, blob_id, flags, internal_date, internal_tz, size) VALUES
@@ -66,13 +66,17 @@ public sealed class MigrationTests(TempDirectory temp) : IClassFixture<TempDirec
             Assert.Equal(1700000001u, copy.TargetUidValidity);
             var created = await store.CreateMailboxAsync(alice.Id, "New");
             Assert.True(created.UidValidity > 1700000001u);
+
+            // Step 4: the subscription flags became names (Sent was not subscribed).
+            Assert.Equal(["INBOX"], await store.ListSubscriptionsAsync(alice.Id));
+            Assert.True(inbox.Subscribed);
         }
 
         using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(dir, "store.db"), Pooling = false }.ToString());
         connection.Open();
         using var version = connection.CreateCommand();
         version.CommandText = "PRAGMA user_version;";
-        Assert.Equal(3L, version.ExecuteScalar());
+        Assert.Equal((long)Schema.CurrentVersion, version.ExecuteScalar());
     }
 
     [Fact]

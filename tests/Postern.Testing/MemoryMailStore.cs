@@ -13,6 +13,7 @@ public sealed class MemoryMailStore : IMailStore
     private readonly HashSet<string> _domains = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<Account> _accounts = [];
     private readonly List<Box> _boxes = [];
+    private readonly HashSet<(long AccountId, string Name)> _subscriptions = [];
     private readonly HashSet<long> _maildropLocks = [];
     private readonly List<(long MailboxId, Action OnChange)> _watchers = [];
     private long _nextId = 1;
@@ -29,7 +30,6 @@ public sealed class MemoryMailStore : IMailStore
         public string? SpecialUse;
         public uint UidValidity = 1;
         public uint UidNext = 1;
-        public bool Subscribed = true;
         public ulong HighestModSeq = 1;
         public readonly List<string> Keywords = [];
         public readonly List<(MessageInfo Info, byte[] Body)> Messages = [];
@@ -78,6 +78,7 @@ public sealed class MemoryMailStore : IMailStore
             foreach (var (name, use) in DefaultMailboxes.All)
             {
                 NewBox(account.Id, name, use);
+                _subscriptions.Add((account.Id, name));
             }
 
             return Task.FromResult(account);
@@ -88,7 +89,9 @@ public sealed class MemoryMailStore : IMailStore
     {
         lock (_gate)
         {
-            return Task.FromResult(_accounts.RemoveAll(a => string.Equals(a.Address, address, StringComparison.OrdinalIgnoreCase)) > 0);
+            var gone = _accounts.Where(a => string.Equals(a.Address, address, StringComparison.OrdinalIgnoreCase)).Select(a => a.Id).ToHashSet();
+            _subscriptions.RemoveWhere(s => gone.Contains(s.AccountId));
+            return Task.FromResult(_accounts.RemoveAll(a => gone.Contains(a.Id)) > 0);
         }
     }
 
@@ -221,12 +224,15 @@ public sealed class MemoryMailStore : IMailStore
             }
             else
             {
+                // Subscriptions follow the mailboxes, as in the SQLite store.
                 string prefix = box.Name + "/";
                 foreach (var child in _boxes.Where(b => b.AccountId == accountId && b.Name.StartsWith(prefix, StringComparison.Ordinal)))
                 {
+                    Resubscribe(accountId, child.Name, newName + "/" + child.Name[prefix.Length..]);
                     child.Name = newName + "/" + child.Name[prefix.Length..];
                 }
 
+                Resubscribe(accountId, box.Name, newName);
                 box.Name = newName;
             }
         }
@@ -239,9 +245,34 @@ public sealed class MemoryMailStore : IMailStore
     {
         lock (_gate)
         {
-            var box = Find(accountId, name) ?? throw new MailboxException(MailboxError.NotFound, "No such mailbox");
-            box.Subscribed = subscribed;
+            var box = Find(accountId, name);
+            string stored = box?.Name ?? name;
+            if (subscribed)
+            {
+                _subscriptions.Add((accountId, box?.Name ?? throw new MailboxException(MailboxError.NotFound, "No such mailbox")));
+            }
+            else if (!_subscriptions.Remove((accountId, stored)) && box is null)
+            {
+                throw new MailboxException(MailboxError.NotFound, "No such mailbox or subscription");
+            }
+
             return Task.CompletedTask;
+        }
+    }
+
+    public Task<IReadOnlyList<string>> ListSubscriptionsAsync(long accountId, CancellationToken ct = default)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult<IReadOnlyList<string>>([.. _subscriptions.Where(s => s.AccountId == accountId).Select(s => s.Name).Order(StringComparer.Ordinal)]);
+        }
+    }
+
+    private void Resubscribe(long accountId, string from, string to)
+    {
+        if (_subscriptions.Remove((accountId, from)))
+        {
+            _subscriptions.Add((accountId, to));
         }
     }
 
@@ -666,10 +697,10 @@ public sealed class MemoryMailStore : IMailStore
     private Box? Find(long accountId, string name) => _boxes.FirstOrDefault(b => b.AccountId == accountId &&
         (string.Equals(name, "INBOX", StringComparison.OrdinalIgnoreCase) ? b.Name == "INBOX" : b.Name == name));
 
-    private static MailboxInfo Info(Box b) => new(
+    private MailboxInfo Info(Box b) => new(
         b.Id, b.AccountId, b.Name, b.SpecialUse, b.UidValidity, b.UidNext,
         b.Messages.Count, b.Messages.Count(m => !m.Info.Flags.HasFlag(MessageFlags.Seen)),
-        b.Messages.Sum(m => m.Info.Size), b.Subscribed)
+        b.Messages.Sum(m => m.Info.Size), _subscriptions.Contains((b.AccountId, b.Name)))
     {
         HighestModSeq = b.HighestModSeq,
         DeletedCount = b.Messages.Count(m => m.Info.Flags.HasFlag(MessageFlags.Deleted)),
