@@ -156,6 +156,14 @@ internal static class Schema
         INSERT INTO subscriptions (account_id, name) SELECT account_id, name FROM mailboxes WHERE subscribed <> 0;
         ALTER TABLE mailboxes DROP COLUMN subscribed;
         """,
+
+        // 5 (branch imaptest, \Recent): the first UID no session has been shown as recent yet
+        // (RFC 3501 2.3.2); a read-write SELECT moves it up. Mail from before the upgrade has
+        // been seen by clients already, so it starts out claimed; new mailboxes start at 1.
+        """
+        ALTER TABLE mailboxes ADD COLUMN recent_uid INTEGER NOT NULL DEFAULT 1;
+        UPDATE mailboxes SET recent_uid = uid_next;
+        """,
     ];
 
     /// <summary>The SQL of migration step <paramref name="version"/> (1-based), for upgrade tests.</summary>

@@ -81,6 +81,20 @@ public interface IMailStore : IAsyncDisposable
     /// <summary>Every subscribed name of an account, whether a mailbox of that name exists or not, in ordinal order.</summary>
     Task<IReadOnlyList<string>> ListSubscriptionsAsync(long accountId, CancellationToken ct = default);
 
+    /// <summary>
+    /// \Recent (RFC 3501 2.3.2): the messages at or above a mailbox's first recent UID have not been
+    /// shown as recent to any session. A session that selects the mailbox read-write claims them:
+    /// the first recent UID moves up to <paramref name="upTo"/> (never down) in one atomic step and
+    /// the value before is returned, so that session's recent messages are the UIDs from the
+    /// returned value to below <paramref name="upTo"/>, and no other session ever gets them. With
+    /// <paramref name="upTo"/> 0 it only reads (EXAMINE). The mark is kept with the mailbox, so it
+    /// holds across sessions and restarts. 0 when the mailbox is gone.
+    /// </summary>
+    Task<uint> ClaimRecentAsync(long mailboxId, uint upTo, CancellationToken ct = default);
+
+    /// <summary>How many messages of a mailbox no session has claimed as recent yet (STATUS RECENT); 0 when it is gone.</summary>
+    Task<int> CountRecentAsync(long mailboxId, CancellationToken ct = default);
+
     /// <summary>Total size in octets of all messages of an account (RFC 9208 STORAGE usage).</summary>
     Task<long> GetAccountSizeAsync(long accountId, CancellationToken ct = default);
 

@@ -57,9 +57,13 @@ public sealed class MigrationTests(TempDirectory temp) : IClassFixture<TempDirec
             Assert.Equal("second"u8.ToArray(), await ReadBodyAsync(store, inbox.Id, 3));
             Assert.Empty(await store.ExpungedSinceAsync(inbox.Id, 0));
 
+            // Step 5: mail from before the upgrade is not recent; new mail is.
+            Assert.Equal(0, await store.CountRecentAsync(inbox.Id));
+
             // The new features work on the upgraded data.
             Assert.Equal(4u, await store.AppendAsync(inbox.Id, new MemoryStream("third"u8.ToArray()), MessageFlags.None, ["$Junk"], DateTimeOffset.UtcNow));
             Assert.True((await store.ListMessagesAsync(inbox.Id))[2].ModSeq > 1);
+            Assert.Equal(1, await store.CountRecentAsync(inbox.Id));
             var update = await store.SetFlagsAsync(inbox.Id, [1], MessageFlags.Flagged, ["Old"], FlagChange.Add, unchangedSince: 1);
             Assert.Equal([1u], update.Changed.Select(m => m.Uid));
             var copy = await store.CopyAsync(inbox.Id, [3], (await store.GetMailboxAsync(alice.Id, "Sent"))!.Id);

@@ -31,6 +31,7 @@ public sealed class MemoryMailStore : IMailStore
         public uint UidValidity = 1;
         public uint UidNext = 1;
         public ulong HighestModSeq = 1;
+        public uint RecentUid = 1;
         public readonly List<string> Keywords = [];
         public readonly List<(MessageInfo Info, byte[] Body)> Messages = [];
         public readonly List<(uint Uid, ulong ModSeq)> Tombstones = [];
@@ -257,6 +258,31 @@ public sealed class MemoryMailStore : IMailStore
             }
 
             return Task.CompletedTask;
+        }
+    }
+
+    public Task<uint> ClaimRecentAsync(long mailboxId, uint upTo, CancellationToken ct = default)
+    {
+        lock (_gate)
+        {
+            var box = _boxes.FirstOrDefault(b => b.Id == mailboxId);
+            if (box is null)
+            {
+                return Task.FromResult(0u);
+            }
+
+            uint before = box.RecentUid;
+            box.RecentUid = Math.Max(before, upTo);
+            return Task.FromResult(before);
+        }
+    }
+
+    public Task<int> CountRecentAsync(long mailboxId, CancellationToken ct = default)
+    {
+        lock (_gate)
+        {
+            var box = _boxes.FirstOrDefault(b => b.Id == mailboxId);
+            return Task.FromResult(box is null ? 0 : box.Messages.Count(m => m.Info.Uid >= box.RecentUid));
         }
     }
 

@@ -96,6 +96,8 @@ internal static class SearchEngine
 
         public DateTimeOffset Now { get; } = now;
 
+        public SelectedMailbox Box => box;
+
         public List<(uint From, uint To)> Resolve(SearchKey key) =>
             _resolved.TryGetValue(key, out var r)
                 ? r
@@ -116,12 +118,15 @@ internal static class SearchEngine
         switch (key.Kind)
         {
             case SearchKind.All:
-            case SearchKind.Old:
-                // \Recent is not kept (RFC 9051 dropped it): nothing is recent, so everything is old.
                 return true;
+
+            // \Recent as this session has it; a rev2 session has none, so all are OLD (RFC 3501 6.4.4).
+            case SearchKind.Old:
+                return !context.Box.IsRecent(msg.Uid);
             case SearchKind.New:
+                return context.Box.IsRecent(msg.Uid) && !msg.Flags.HasFlag(MessageFlags.Seen);
             case SearchKind.Recent:
-                return false;
+                return context.Box.IsRecent(msg.Uid);
             case SearchKind.And:
                 return key.Children.All(c => Matches(c, context, msn, msg, pm, depth + 1));
             case SearchKind.Or:

@@ -38,6 +38,7 @@ public class BinaryTests
     {
         await using var f = await ImapFixture.LoggedInAsync();
         await f.AppendAsync(QuotedPrintable);
+        await f.SeenByEarlierSessionAsync();
         await f.CommandAsync("s", "SELECT INBOX");
         byte[] decoded = Encoding.UTF8.GetBytes("Grüße = oksoft\r\n");
         await f.Client.SendLineAsync("a FETCH 1 (BINARY[1] BINARY[1]<2.4> BINARY.SIZE[1])");

@@ -11,6 +11,7 @@ public class FetchTests
         var f = await ImapFixture.LoggedInAsync();
         await f.AppendAsync(ImapFixture.Simple, MessageFlags.Seen);
         await f.AppendAsync(ImapFixture.Multipart);
+        await f.SeenByEarlierSessionAsync();
         var select = await f.CommandAsync("s", "SELECT INBOX");
         Assert.StartsWith("s OK", select[^1]);
         return f;

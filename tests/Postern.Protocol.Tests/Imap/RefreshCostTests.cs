@@ -44,7 +44,7 @@ public class RefreshCostTests
         Assert.Equal(afterSelect, store.ListCalls);
 
         await memory.AppendAsync(inbox.Id, new MemoryStream("Subject: b\r\n\r\nb\r\n"u8.ToArray()), MessageFlags.None, DateTimeOffset.UtcNow);
-        Assert.Equal(["* 2 EXISTS", "m OK NOOP completed"], await Run("m", "NOOP"));
+        Assert.Equal(["* 2 EXISTS", "* 2 RECENT", "m OK NOOP completed"], await Run("m", "NOOP"));
         Assert.Equal(afterSelect + 1, store.ListCalls);
         Assert.Equal(["m2 OK NOOP completed"], await Run("m2", "NOOP"));
         Assert.Equal(afterSelect + 1, store.ListCalls);

@@ -24,6 +24,8 @@ internal sealed class FailingExpungeStore(IMailStore inner) : IMailStore
     public Task RenameMailboxAsync(long accountId, string oldName, string newName, CancellationToken ct = default) => inner.RenameMailboxAsync(accountId, oldName, newName, ct);
     public Task SetSubscribedAsync(long accountId, string name, bool subscribed, CancellationToken ct = default) => inner.SetSubscribedAsync(accountId, name, subscribed, ct);
     public Task<IReadOnlyList<string>> ListSubscriptionsAsync(long accountId, CancellationToken ct = default) => inner.ListSubscriptionsAsync(accountId, ct);
+    public Task<uint> ClaimRecentAsync(long mailboxId, uint upTo, CancellationToken ct = default) => inner.ClaimRecentAsync(mailboxId, upTo, ct);
+    public Task<int> CountRecentAsync(long mailboxId, CancellationToken ct = default) => inner.CountRecentAsync(mailboxId, ct);
     public Task<long> GetAccountSizeAsync(long accountId, CancellationToken ct = default) => inner.GetAccountSizeAsync(accountId, ct);
     public Task<IReadOnlyList<MessageInfo>> ListMessagesAsync(long mailboxId, CancellationToken ct = default) => inner.ListMessagesAsync(mailboxId, ct);
     public Task<Stream?> OpenMessageAsync(long mailboxId, uint uid, CancellationToken ct = default) => inner.OpenMessageAsync(mailboxId, uid, ct);
