@@ -57,10 +57,22 @@ public sealed class ImapHandler : IConnectionHandler
         }
     }
 
+    /// <summary>
+    /// A connection limit refused this client: BYE in place of the greeting (RFC 9051 7.1.5 allows a
+    /// BYE greeting), with UNAVAILABLE (RFC 5530: temporary, so programs retry rather than report
+    /// a wrong password or a broken server).
+    /// </summary>
+    public async Task RefuseAsync(MailConnection connection, string reason, CancellationToken ct)
+    {
+        connection.WriteLine($"* BYE [UNAVAILABLE] {reason}");
+        await connection.FlushAsync(ct).ConfigureAwait(false);
+    }
+
     private async Task LoopAsync(ImapSession session, CancellationToken ct)
     {
         var connection = session.Connection;
         var reader = new CommandReader(connection, _options);
+        var junk = new JunkCommands(_options.MaxJunkCommands, _options.JunkCommandWindow);
         int bad = 0;
         while (session.State != ImapState.Logout)
         {
@@ -110,7 +122,20 @@ public sealed class ImapHandler : IConnectionHandler
 
             if (command is not null)
             {
+                bool isJunk = JunkCommands.IsJunk(command.Name);
+                if (isJunk && !junk.Allow())
+                {
+                    Log.TooManyJunkCommands(_log, _options.MaxJunkCommands);
+                    session.Untagged("BYE Too many NOOP, CHECK or CAPABILITY commands without progress");
+                    return;
+                }
+
                 error = await DispatchAsync(session, command, ct).ConfigureAwait(false);
+                if (!isJunk && error is null)
+                {
+                    junk.Progress();
+                }
+
                 if (session.Literal is { } pending)
                 {
                     session.Literal = null;
@@ -175,6 +200,13 @@ public sealed class ImapHandler : IConnectionHandler
             connection.WriteLine(command.Tag + " NO " + no.Message);
             return null;
         }
+        catch (StoreLimitException e)
+        {
+            // A limit only the store can see (e.g. keywords in use in a mailbox, COPY into it): the
+            // client's request, not our fault, so NO [LIMIT] and nothing logged as an error.
+            connection.WriteLine(command.Tag + " NO " + Commands.MailboxErrors.ToImap(e).Message);
+            return null;
+        }
         catch (Exception e) when (e is not (IOException or OperationCanceledException or AuthenticationException or ObjectDisposedException))
         {
             // A fault of ours or of the store: the client gets a NO, the session carries on.
@@ -192,7 +224,7 @@ public sealed class ImapHandler : IConnectionHandler
         // The rest of the line may announce further {n+} messages (MULTIAPPEND, RFC 3502): skip those
         // too, but before login none larger than an ordinary literal.
         LiteralDrain.DrainCommandAsync(session.Connection, size, _options.MaxLineLength,
-            session.State == ImapState.NotAuthenticated ? _options.MaxLiteralSize : _options.MaxAppendSize, ct);
+            session.State == ImapState.NotAuthenticated ? _options.MaxLiteralSize : _options.MaxAppendSize, _options.MinLiteralRate, ct);
 
     private static async Task TryByeAsync(MailConnection connection, string text, CancellationToken ct)
     {

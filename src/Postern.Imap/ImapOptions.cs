@@ -29,6 +29,19 @@ public sealed class ImapOptions
     /// <summary>After this many BAD responses the session is closed with "* BYE".</summary>
     public int MaxBadCommands { get; set; } = 20;
 
+    /// <summary>
+    /// NOOP, CHECK and CAPABILITY commands allowed within <see cref="JunkCommandWindow"/> with no
+    /// other command in between; one more ends the session with "* BYE" (see
+    /// <see cref="Session.JunkCommands"/>). 100 as Postfix's smtpd_junk_command_limit.
+    /// </summary>
+    public int MaxJunkCommands { get; set; } = 100;
+
+    /// <summary>
+    /// The time over which <see cref="MaxJunkCommands"/> counts: a client polling with NOOP every
+    /// few seconds never reaches it, a flood reaches it at once.
+    /// </summary>
+    public TimeSpan JunkCommandWindow { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>After this many failed logins the session is closed with "* BYE" (each failure is also delayed).</summary>
     public int MaxAuthFailures { get; set; } = 5;
 
@@ -45,8 +58,9 @@ public sealed class ImapOptions
     public bool LiteralMinus { get; set; }
 
     /// <summary>
-    /// Slowest accepted literal in bytes per second, on top of the idle timeout (as Postfix's
-    /// smtpd_min_data_rate, default 500): a literal trickled slower ends the session.
+    /// Slowest accepted literal in bytes per second (as Postfix's smtpd_min_data_rate, default 500):
+    /// after Limits:TransferGracePeriod a literal, and the rest of its command line, must have
+    /// averaged at least this since the client owed it, or the session ends (see Postern.Net.TransferClock).
     /// </summary>
     public int MinLiteralRate { get; set; } = 500;
 

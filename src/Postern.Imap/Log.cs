@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Postern.Imap;
 
-/// <summary>The IMAP server's log messages, with fixed event ids (3000-3099). Never raw input, never passwords.</summary>
+/// <summary>The IMAP server's log messages, with fixed event ids (3000-3999, see EventIdRanges.cs). Never raw input, never passwords.</summary>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 3000, Level = LogLevel.Debug, Message = "IMAP session started ({Tls})")]
@@ -58,4 +58,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3017, Level = LogLevel.Warning, Message = "IMAP APPEND spool file could not be closed cleanly: {Reason}")]
     public static partial void SpoolCloseFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 3018, Level = LogLevel.Information, Message = "IMAP session closed after more than {Count} NOOP/CHECK/CAPABILITY commands without progress")]
+    public static partial void TooManyJunkCommands(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 3020, Level = LogLevel.Warning, Message = "IMAP {Mechanism} login for account {AccountId} failed: the account has no SCRAM keys yet (its password was set before Postern kept them); one login with its password over LOGIN or PLAIN, or `postern user passwd`, writes them")]
+    public static partial void ScramNoKeys(ILogger logger, string mechanism, long accountId);
+
+    [LoggerMessage(EventId = 3021, Level = LogLevel.Debug, Message = "IMAP {Mechanism} exchange refused: {Reason}")]
+    public static partial void ScramFailed(ILogger logger, string mechanism, Postern.Storage.Accounts.ScramFailure reason);
 }

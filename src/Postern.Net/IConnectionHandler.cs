@@ -8,4 +8,11 @@ namespace Postern.Net;
 public interface IConnectionHandler
 {
     Task RunAsync(MailConnection connection, CancellationToken ct);
+
+    /// <summary>
+    /// Instead of a session: tells the client, in place of the greeting and in the protocol's words,
+    /// that it may not be served now (<paramref name="reason"/> is one sentence for people), and flushes.
+    /// On implicit-TLS endpoints the connection is already TLS, so email programs can show the words.
+    /// </summary>
+    Task RefuseAsync(MailConnection connection, string reason, CancellationToken ct);
 }

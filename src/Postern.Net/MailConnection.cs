@@ -64,6 +64,61 @@ public sealed partial class MailConnection : IAsyncDisposable
     /// <summary>How long a flush may wait for a peer that does not read.</summary>
     public TimeSpan WriteTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>The connection limits in force: the grace period, stall timeout and line rate of every transfer.</summary>
+    public ConnectionLimits Limits { get; init; } = new();
+
+    /// <summary>This connection's place in the listener's <see cref="ConnectionLimiter"/>; null when not counted (tests).</summary>
+    public ConnectionSlot? Slot { get; init; }
+
+    /// <summary>
+    /// When the pre-login bound (<see cref="ConnectionLimits.PreLoginTimeout"/>) ends the session, in
+    /// <see cref="Environment.TickCount64"/> milliseconds; 0 once logged in (or never bounded). Set
+    /// by the listener at accept, so the TLS handshake and STARTTLS count too.
+    /// </summary>
+    public long LoginDeadline { get; set; }
+
+    /// <summary>
+    /// Counts this connection as a login of <paramref name="accountId"/> (per account, address and
+    /// protocol) and ends the pre-login bound. False when the account already has
+    /// <see cref="ConnectionLimits.MaxConnectionsPerAccountAndAddress"/> connections from this
+    /// address; the protocol then refuses the login in its own words (the refusal is logged here).
+    /// </summary>
+    public bool TryLogIn(long accountId)
+    {
+        if (Slot is { } slot && !slot.TryLogIn(Endpoint.Protocol, accountId))
+        {
+            if (Log is not null)
+            {
+                var (key, max) = slot.LoginLimit;
+                LogLoginRefused(Log, accountId, Endpoint.Name, Remote?.ToString() ?? "-", key, max);
+            }
+
+            return false;
+        }
+
+        LoginDeadline = 0;
+        return true;
+    }
+
+    /// <summary>
+    /// Ends the pre-login bound without a login: a port 25 session that reached DATA is delivering
+    /// mail (it never logs in), and from then on the DATA rate, the command timeouts and the
+    /// session's command counts bound it.
+    /// </summary>
+    public void EndPreLoginBound() => LoginDeadline = 0;
+
+    /// <summary>Starts the clock of a literal or DATA phase that the client owes from now on (see <see cref="TransferClock"/>).</summary>
+    /// <param name="limit">The configuration key of <paramref name="minBytesPerSecond"/>, named if it ends the session.</param>
+    public TransferClock StartTransfer(int minBytesPerSecond, string limit) =>
+        new(Environment.TickCount64, minBytesPerSecond, Limits.TransferGracePeriod, Limits.TransferStallTimeout, limit);
+
+    private TransferClock LineClock(long startedMs) =>
+        new(startedMs, Limits.MinLineRate, Limits.TransferGracePeriod, Limits.TransferStallTimeout, LineRateKey);
+
+    private const string PreLoginKey = "Limits:PreLoginTimeout";
+    private const string StallKey = "Limits:TransferStallTimeout";
+    private const string LineRateKey = "Limits:MinLineRate";
+
     public bool IsTls => _ssl is not null;
 
     public SslProtocols? TlsProtocol => _ssl?.SslProtocol;
@@ -128,6 +183,14 @@ public sealed partial class MailConnection : IAsyncDisposable
     [Microsoft.Extensions.Logging.LoggerMessage(EventId = 105, Level = Microsoft.Extensions.Logging.LogLevel.Information,
         Message = "STARTTLS on {Endpoint} from {Remote}: {Tls}; {Discarded} pipelined bytes discarded")]
     private static partial void LogUpgraded(Microsoft.Extensions.Logging.ILogger log, string endpoint, string remote, string tls, int discarded);
+
+    [Microsoft.Extensions.Logging.LoggerMessage(EventId = 108, Level = Microsoft.Extensions.Logging.LogLevel.Warning,
+        Message = "Refused the login of account {AccountId} on {Endpoint} from {Remote}: {Limit} ({Max}) reached")]
+    private static partial void LogLoginRefused(Microsoft.Extensions.Logging.ILogger log, long accountId, string endpoint, string remote, string limit, int max);
+
+    [Microsoft.Extensions.Logging.LoggerMessage(EventId = 109, Level = Microsoft.Extensions.Logging.LogLevel.Information,
+        Message = "Ending the session on {Endpoint} from {Remote}: {Limit} reached")]
+    private static partial void LogTimeBound(Microsoft.Extensions.Logging.ILogger log, string endpoint, string remote, string limit);
 
     /// <summary>Whether <see cref="StartCompressionAsync"/> has run.</summary>
     public bool IsCompressed => _deflater is not null;
@@ -219,10 +282,23 @@ public sealed partial class MailConnection : IAsyncDisposable
     /// <see cref="ReadTimeout"/> bounds the whole line, not each read: a client trickling one byte
     /// at a time (slowloris) cannot hold a session by resetting a per-read clock. This is Postfix's
     /// smtpd_per_record_deadline (a deadline per command or content line rather than per read).
+    /// From its first octet the line also has a <see cref="TransferClock"/> of its own
+    /// (<see cref="ConnectionLimits.MinLineRate"/>), so a trickled line ends after the grace period
+    /// even where the idle timeout is long (30 minutes after an IMAP login).
     /// </remarks>
-    public async ValueTask<LineResult> ReadLineAsync(int maxLength, CancellationToken ct)
+    public ValueTask<LineResult> ReadLineAsync(int maxLength, CancellationToken ct) => ReadLineAsync(maxLength, null, ct);
+
+    /// <summary>
+    /// Reads one line that belongs to <paramref name="transfer"/> (a DATA line, the rest of a command
+    /// after a literal), which bounds it from the start instead of a clock of the line's own; null
+    /// is <see cref="ReadLineAsync(int, CancellationToken)"/>.
+    /// </summary>
+    public async ValueTask<LineResult> ReadLineAsync(int maxLength, TransferClock? transfer, CancellationToken ct)
     {
         long deadline = Environment.TickCount64 + (long)ReadTimeout.TotalMilliseconds;
+        // A line pipelined behind another has already begun; otherwise its clock starts at its first octet.
+        var clock = transfer;
+        long begun = HasBufferedInput ? Environment.TickCount64 : 0;
         int scanFrom = _start;
         long discarded = 0;
         bool discarding = false;
@@ -271,9 +347,21 @@ public sealed partial class MailConnection : IAsyncDisposable
 
             MakeRoom(Math.Min(maxLength, MaxDiscardBytes) + 1);
             scanFrom = _end;
-            if (await FillAsync(ct, deadline).ConfigureAwait(false) == 0)
+            if (clock is null && begun != 0)
+            {
+                clock = LineClock(begun);
+            }
+
+            int n = await FillAsync(ct, deadline, clock).ConfigureAwait(false);
+            if (n == 0)
             {
                 return new LineResult(LineStatus.Closed, ReadOnlyMemory<byte>.Empty, false);
+            }
+
+            if (clock is null)
+            {
+                clock = LineClock(Environment.TickCount64);
+                clock.Add(n, Environment.TickCount64);
             }
         }
     }
@@ -291,25 +379,17 @@ public sealed partial class MailConnection : IAsyncDisposable
     }
 
     /// <summary>
-    /// A deadline for receiving <paramref name="bytes"/> octets: the idle timeout plus the time they
-    /// take at <paramref name="minBytesPerSecond"/> (Postfix's smtpd_min_data_rate idea), for
-    /// <see cref="ReadAsync"/>/<see cref="ReadExactlyAsync"/>, so a literal trickled a byte at a
-    /// time just inside the idle timeout cannot hold a session.
-    /// </summary>
-    public long DeadlineFor(long bytes, int minBytesPerSecond) =>
-        Environment.TickCount64 + (long)ReadTimeout.TotalMilliseconds + (bytes * 1000 / Math.Max(1, minBytesPerSecond));
-
-    /// <summary>
     /// Reads up to <paramref name="destination"/>.Length bytes (buffered bytes first); 0 at end of stream.
-    /// With a <paramref name="deadline"/> (see <see cref="DeadlineFor"/>), waiting past it throws
-    /// <see cref="IdleTimeoutException"/> as the idle timeout does.
+    /// With a <paramref name="transfer"/> (a literal, see <see cref="StartTransfer"/>), the read is
+    /// bounded by its rate and stall rules as well as the idle timeout, and counted in it; waiting
+    /// past any bound throws <see cref="IdleTimeoutException"/>.
     /// </summary>
-    public async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken ct, long deadline = 0)
+    public async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken ct, TransferClock? transfer = null)
     {
         if (_end == _start)
         {
             _start = _end = 0;
-            if (await FillAsync(ct, deadline).ConfigureAwait(false) == 0)
+            if (await FillAsync(ct, 0, transfer).ConfigureAwait(false) == 0)
             {
                 return 0;
             }
@@ -322,11 +402,11 @@ public sealed partial class MailConnection : IAsyncDisposable
     }
 
     /// <summary>Reads exactly <paramref name="destination"/>.Length bytes or throws <see cref="EndOfStreamException"/>.</summary>
-    public async ValueTask ReadExactlyAsync(Memory<byte> destination, CancellationToken ct, long deadline = 0)
+    public async ValueTask ReadExactlyAsync(Memory<byte> destination, CancellationToken ct, TransferClock? transfer = null)
     {
         while (destination.Length > 0)
         {
-            int n = await ReadAsync(destination, ct, deadline).ConfigureAwait(false);
+            int n = await ReadAsync(destination, ct, transfer).ConfigureAwait(false);
             if (n == 0)
             {
                 throw new EndOfStreamException("The client closed the connection in the middle of a literal.");
@@ -360,23 +440,35 @@ public sealed partial class MailConnection : IAsyncDisposable
         _in = bigger;
     }
 
-    private async ValueTask<int> FillAsync(CancellationToken ct, long deadline = 0)
+    /// <summary>
+    /// One read from the transport, bounded by the earliest of: the idle timeout, the line's
+    /// deadline (<paramref name="lineDeadline"/>, 0 for none), the transfer's rate and stall rules,
+    /// and the pre-login bound. Octets read are counted in <paramref name="transfer"/>.
+    /// </summary>
+    private async ValueTask<int> FillAsync(CancellationToken ct, long lineDeadline, TransferClock? transfer)
     {
         await FlushAsync(ct).ConfigureAwait(false);
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var timeout = ReadTimeout;
-        if (deadline != 0)
+        long now = Environment.TickCount64;
+        var bound = new Bound(now + (long)ReadTimeout.TotalMilliseconds, null).Min(lineDeadline, null).Min(LoginDeadline, PreLoginKey);
+        if (transfer is not null)
         {
-            // Past the line's deadline: give the read no time at all, so it times out at once.
-            long left = Math.Max(1, deadline - Environment.TickCount64);
-            timeout = TimeSpan.FromMilliseconds(Math.Min(left, (long)ReadTimeout.TotalMilliseconds));
+            bound = bound.Min(transfer.RateDeadline, transfer.RateLimit).Min(transfer.StallDeadline, StallKey);
         }
 
-        cts.CancelAfter(timeout);
+        if (bound.At <= now)
+        {
+            // Past a deadline already: no read at all, or a client whose bytes are always waiting
+            // (complete commands sent just slowly enough) would never meet the pre-login bound.
+            throw TimedOut(bound.Limit, "The client sent nothing within the idle timeout.");
+        }
+
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cts.CancelAfter(TimeSpan.FromMilliseconds(bound.At - now));
         try
         {
             int n = await _reader.ReadAsync(_in.AsMemory(_end), cts.Token).ConfigureAwait(false);
             _end += n;
+            transfer?.Add(n, Environment.TickCount64);
             if (!_firstReadChecked && n > 0)
             {
                 _firstReadChecked = true;
@@ -394,8 +486,46 @@ public sealed partial class MailConnection : IAsyncDisposable
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            throw new IdleTimeoutException("The client sent nothing within the idle timeout.");
+            throw TimedOut(bound.Limit, "The client sent nothing within the idle timeout.");
         }
+        catch (InvalidDataException e) when (_deflater is not null)
+        {
+            // After COMPRESS (RFC 4978) a client that sends bytes that are no DEFLATE stream has
+            // broken the connection, like a TLS record that fails to decrypt: end it as an I/O
+            // error, not as a server fault with a stack trace (found by fuzzing:
+            // tests/Postern.Fuzz/Regressions/imap-session/compress-then-plaintext.txt).
+            throw new IOException("The client's compressed stream is corrupt.", e);
+        }
+    }
+
+    /// <summary>The earliest of several deadlines, with the configuration key of the one it is (null: the idle timeout).</summary>
+    private readonly record struct Bound(long At, string? Limit)
+    {
+        public Bound Min(long at, string? limit) => at != 0 && at < At ? new Bound(at, limit) : this;
+    }
+
+    /// <summary>
+    /// The exception for a time bound that ran out; a named limit is logged. After the pre-login
+    /// bound the protocol may still say goodbye, so that bound is lifted for its last words.
+    /// </summary>
+    private IdleTimeoutException TimedOut(string? limit, string idleMessage)
+    {
+        if (limit is null)
+        {
+            return new IdleTimeoutException(idleMessage);
+        }
+
+        if (limit == PreLoginKey)
+        {
+            LoginDeadline = 0;
+        }
+
+        if (Log is not null)
+        {
+            LogTimeBound(Log, Endpoint.Name, Remote?.ToString() ?? "-", limit);
+        }
+
+        return new IdleTimeoutException($"The client was too slow ({limit}).") { Limit = limit };
     }
 
     /// <summary>Appends bytes to the output buffer (sent at the next flush or read).</summary>
@@ -435,8 +565,10 @@ public sealed partial class MailConnection : IAsyncDisposable
             return;
         }
 
+        long now = Environment.TickCount64;
+        var bound = new Bound(now + (long)WriteTimeout.TotalMilliseconds, null).Min(LoginDeadline, PreLoginKey);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        cts.CancelAfter(WriteTimeout);
+        cts.CancelAfter(TimeSpan.FromMilliseconds(Math.Max(1, bound.At - now)));
         try
         {
             await _writer.WriteAsync(_out.WrittenMemory, cts.Token).ConfigureAwait(false);
@@ -445,7 +577,7 @@ public sealed partial class MailConnection : IAsyncDisposable
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            throw new IdleTimeoutException("The client did not read our output within the write timeout.");
+            throw TimedOut(bound.Limit, "The client did not read our output within the write timeout.");
         }
         finally
         {

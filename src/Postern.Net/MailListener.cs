@@ -99,34 +99,49 @@ public sealed partial class MailListener : IAsyncDisposable
 
             var remote = (IPEndPoint)client.RemoteEndPoint!;
             var address = remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4() : remote.Address;
-            if (!_limiter.TryAcquire(address))
+            var admission = _limiter.Admit(address);
+            if (admission.Slot is null)
             {
-                LogRefusedLimit(_endpoint.Name, remote.ToString());
+                LogRefusedLimit(_endpoint.Name, remote.ToString(), admission.Limit!, admission.Max);
                 client.Dispose();
                 continue;
             }
 
-            var task = RunConnectionAsync(client, remote, address);
+            var task = RunConnectionAsync(client, remote, admission);
             _sessions.Add(task);
             _ = task.ContinueWith(t => _sessions.Remove(t), TaskScheduler.Default);
         }
     }
 
-    private async Task RunConnectionAsync(Socket client, IPEndPoint remote, IPAddress address)
+    private async Task RunConnectionAsync(Socket client, IPEndPoint remote, Admission admission)
     {
         await Task.Yield();
         client.NoDelay = true;
+        var limits = _limiter.Limits;
+        var slot = admission.Slot!;
         var connection = new MailConnection(new NetworkStream(client, ownsSocket: true), _endpoint, remote, _tls)
         {
             Log = _log,
-            HandshakeTimeout = _limiter.Limits.TlsHandshakeTimeout,
-            WriteTimeout = _limiter.Limits.WriteTimeout,
+            HandshakeTimeout = limits.TlsHandshakeTimeout,
+            WriteTimeout = limits.WriteTimeout,
+            Limits = limits,
+            Slot = slot,
+            LoginDeadline = Environment.TickCount64 + (long)limits.PreLoginTimeout.TotalMilliseconds,
         };
         try
         {
             if (_endpoint.Mode == TlsMode.Implicit)
             {
                 await connection.AuthenticateImplicitTlsAsync(_stop.Token).ConfigureAwait(false);
+            }
+
+            if (admission.Verdict == AdmissionVerdict.Refused)
+            {
+                // In words, after the handshake: a connection closed mid-handshake or without a greeting
+                // is reported by email programs as a broken connection or a certificate problem.
+                LogRefusedInWords(_endpoint.Name, remote.ToString(), admission.Limit!, admission.Max);
+                await _handler.RefuseAsync(connection, Refusal(admission.Limit!), _stop.Token).ConfigureAwait(false);
+                return;
             }
 
             LogConnection(_endpoint.Name, _endpoint.Mode, remote.ToString(), connection.TlsDescription);
@@ -147,9 +162,14 @@ public sealed partial class MailListener : IAsyncDisposable
         finally
         {
             await connection.DisposeAsync().ConfigureAwait(false);
-            _limiter.Release(address);
+            slot.Dispose();
         }
     }
+
+    /// <summary>The sentence a refused client sees, for the limit that refused it.</summary>
+    private static string Refusal(string limit) => limit == ConnectionLimiter.RateKey
+        ? "Too many new connections from your address; try again in a minute"
+        : "Too many connections from your address; close some or try again later";
 
     public async ValueTask DisposeAsync()
     {
@@ -174,8 +194,11 @@ public sealed partial class MailListener : IAsyncDisposable
     [LoggerMessage(EventId = 102, Level = LogLevel.Error, Message = "Connection on {Endpoint} from {Remote} failed with a server fault")]
     private partial void LogConnectionFault(Exception e, string endpoint, string remote);
 
-    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "Refused a connection on {Endpoint} from {Remote}: connection limit reached")]
-    private partial void LogRefusedLimit(string endpoint, string remote);
+    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "Refused a connection on {Endpoint} from {Remote}: connection limit reached, {Limit} ({Max}); dropped without a word")]
+    private partial void LogRefusedLimit(string endpoint, string remote, string limit, int max);
+
+    [LoggerMessage(EventId = 107, Level = LogLevel.Warning, Message = "Refused a connection on {Endpoint} from {Remote} in the protocol's words: {Limit} ({Max}) reached")]
+    private partial void LogRefusedInWords(string endpoint, string remote, string limit, int max);
 
     [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "Accept failed on {Endpoint}: {Error}; backing off")]
     private partial void LogAcceptFailed(string endpoint, string error);

@@ -43,4 +43,15 @@ public sealed class Pop3Handler : IConnectionHandler
         var session = new Pop3Session(connection, _store, _auth, _identity, _options, _log);
         return session.RunAsync(ct);
     }
+
+    /// <summary>
+    /// A connection limit refused this client: -ERR in place of the greeting, with IN-USE (RFC 2449
+    /// 8.1.1: try again later, the password is not at fault).
+    /// </summary>
+    public async Task RefuseAsync(MailConnection connection, string reason, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        connection.WriteLine($"-ERR [IN-USE] {reason}");
+        await connection.FlushAsync(ct).ConfigureAwait(false);
+    }
 }

@@ -28,9 +28,10 @@ public sealed class SmtpHandler : IConnectionHandler
         ArgumentNullException.ThrowIfNull(identity);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(log);
-        if (options.MaxMessageSize <= 0 || options.MaxRecipients <= 0 || options.MaxErrors <= 0)
+        if (options.MaxMessageSize <= 0 || options.MaxRecipients <= 0 || options.MaxSubmissionRecipients <= 0 || options.MaxErrors <= 0
+            || options.MaxJunkCommands <= 0 || options.MaxTransactions <= 0)
         {
-            throw new ArgumentException("SMTP limits (MaxMessageSize, MaxRecipients, MaxErrors) must be positive.", nameof(options));
+            throw new ArgumentException("SMTP limits (MaxMessageSize, MaxRecipients, MaxSubmissionRecipients, MaxErrors, MaxJunkCommands, MaxTransactions) must be positive.", nameof(options));
         }
 
         _store = store;
@@ -49,5 +50,17 @@ public sealed class SmtpHandler : IConnectionHandler
 
         var session = new SmtpSession(connection, _store, _auth, _identity, _options, _log, ct);
         return session.RunAsync();
+    }
+
+    /// <summary>
+    /// A connection limit refused this client: 421 in place of the 220 greeting (RFC 5321 3.1 and
+    /// 4.2.3: service not available, closing; a temporary failure, so the client retries), with
+    /// 4.7.0 as Postfix uses for its connection count and rate limits.
+    /// </summary>
+    public async Task RefuseAsync(MailConnection connection, string reason, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        connection.WriteLine($"421 4.7.0 {_identity.Hostname} {reason}");
+        await connection.FlushAsync(ct).ConfigureAwait(false);
     }
 }

@@ -144,9 +144,24 @@ internal static class Schema
         );
         """,
 
-        // 4 (branch imaptest, subscriptions): subscriptions are names, not a mailbox flag, so a
-        // deleted mailbox stays subscribed until UNSUBSCRIBE (RFC 3501 6.3.6) and LIST (SUBSCRIBED)
-        // can show it \NonExistent (RFC 5258 3.1). The flags set so far become names.
+        // 4: SCRAM-SHA-256 keys beside the PBKDF2 password hash, at an iteration count SCRAM
+        // clients accept (ScramKeys says why the hash cannot serve). A table of their own, so an
+        // account has all four values or none: accounts from before this step have none until
+        // their next password login fills them in. Never the salted password, only StoredKey and
+        // ServerKey (RFC 5802 section 3).
+        """
+        CREATE TABLE scram_keys (
+            account_id INTEGER PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+            iterations INTEGER NOT NULL CHECK (iterations BETWEEN 1 AND 65536),
+            salt       BLOB NOT NULL,
+            stored_key BLOB NOT NULL,           -- H(ClientKey)
+            server_key BLOB NOT NULL
+        );
+        """,
+
+        // 5: subscriptions are names, not a mailbox flag, so a deleted mailbox stays subscribed
+        // until UNSUBSCRIBE (RFC 3501 6.3.6) and LIST (SUBSCRIBED) can show it \NonExistent
+        // (RFC 5258 3.1). The flags set so far become names.
         """
         CREATE TABLE subscriptions (
             account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
@@ -157,9 +172,9 @@ internal static class Schema
         ALTER TABLE mailboxes DROP COLUMN subscribed;
         """,
 
-        // 5 (branch imaptest, \Recent): the first UID no session has been shown as recent yet
-        // (RFC 3501 2.3.2); a read-write SELECT moves it up. Mail from before the upgrade has
-        // been seen by clients already, so it starts out claimed; new mailboxes start at 1.
+        // 6: \Recent, the first UID no session has been shown as recent yet (RFC 3501 2.3.2); a
+        // read-write SELECT moves it up. Mail from before the upgrade has been seen by clients
+        // already, so it starts out claimed; new mailboxes start at 1.
         """
         ALTER TABLE mailboxes ADD COLUMN recent_uid INTEGER NOT NULL DEFAULT 1;
         UPDATE mailboxes SET recent_uid = uid_next;

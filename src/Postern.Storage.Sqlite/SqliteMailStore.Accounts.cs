@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Postern.Storage.Accounts;
 
 namespace Postern.Storage.Sqlite;
 
@@ -8,7 +9,7 @@ public sealed partial class SqliteMailStore
     public Task<Account?> FindAccountAsync(string address, CancellationToken ct = default)
     {
         // Login input: a malformed address is just an unknown user.
-        var name = Names.TryAddress(address);
+        var name = AddressRules.TryAddress(address);
         if (name is null)
         {
             return Task.FromResult<Account?>(null);
@@ -16,7 +17,7 @@ public sealed partial class SqliteMailStore
 
         return ReadAsync(connection =>
         {
-            using var cmd = Command(connection, null, "SELECT id, address, password_hash FROM accounts WHERE address = $address;");
+            using var cmd = Command(connection, null, AccountColumns + " WHERE a.address = $address;");
             cmd.Parameters.AddWithValue("$address", name.Value.Address);
             using var reader = cmd.ExecuteReader();
             return reader.Read() ? ReadAccount(reader) : null;
@@ -27,7 +28,7 @@ public sealed partial class SqliteMailStore
     public Task<IReadOnlyList<Account>> ListAccountsAsync(CancellationToken ct = default) =>
         ReadAsync<IReadOnlyList<Account>>(connection =>
         {
-            using var cmd = Command(connection, null, "SELECT id, address, password_hash FROM accounts ORDER BY address;");
+            using var cmd = Command(connection, null, AccountColumns + " ORDER BY a.address;");
             using var reader = cmd.ExecuteReader();
             List<Account> accounts = [];
             while (reader.Read())
@@ -39,9 +40,9 @@ public sealed partial class SqliteMailStore
         }, ct);
 
     /// <inheritdoc/>
-    public Task<Account> AddAccountAsync(string address, string passwordHash, CancellationToken ct = default)
+    public Task<Account> AddAccountAsync(string address, string passwordHash, ScramKeys? scram = null, CancellationToken ct = default)
     {
-        var (normalized, domain) = Names.Address(address, nameof(address));
+        var (normalized, domain) = AddressRules.Address(address, nameof(address));
         ArgumentException.ThrowIfNullOrEmpty(passwordHash);
         return WriteAsync((connection, tx) =>
         {
@@ -76,6 +77,8 @@ public sealed partial class SqliteMailStore
                 accountId = (long)insert.ExecuteScalar()!;
             }
 
+            WriteScramKeys(connection, tx, accountId, scram);
+
             // The default mailboxes are subscribed, so clients that show only subscribed folders show them.
             using var subscribe = Command(connection, tx, "INSERT INTO subscriptions (account_id, name) VALUES ($account, $name);");
             subscribe.Parameters.AddWithValue("$account", accountId);
@@ -87,14 +90,14 @@ public sealed partial class SqliteMailStore
                 subscribe.ExecuteNonQuery();
             }
 
-            return new Account(accountId, normalized, passwordHash);
+            return new Account(accountId, normalized, passwordHash, scram);
         }, ct);
     }
 
     /// <inheritdoc/>
     public async Task<bool> RemoveAccountAsync(string address, CancellationToken ct = default)
     {
-        var name = Names.TryAddress(address);
+        var name = AddressRules.TryAddress(address);
         if (name is null)
         {
             return false;
@@ -151,10 +154,10 @@ public sealed partial class SqliteMailStore
     }
 
     /// <inheritdoc/>
-    public Task<bool> SetPasswordHashAsync(string address, string passwordHash, CancellationToken ct = default)
+    public Task<bool> SetPasswordHashAsync(string address, string passwordHash, ScramKeys? scram = null, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(passwordHash);
-        var name = Names.TryAddress(address);
+        var name = AddressRules.TryAddress(address);
         if (name is null)
         {
             return Task.FromResult(false);
@@ -162,13 +165,76 @@ public sealed partial class SqliteMailStore
 
         return WriteAsync((connection, tx) =>
         {
-            using var cmd = Command(connection, tx, "UPDATE accounts SET password_hash = $hash WHERE address = $address;");
+            using var cmd = Command(connection, tx, "UPDATE accounts SET password_hash = $hash WHERE address = $address RETURNING id;");
             cmd.Parameters.AddWithValue("$hash", passwordHash);
             cmd.Parameters.AddWithValue("$address", name.Value.Address);
-            return cmd.ExecuteNonQuery() > 0;
+            if (cmd.ExecuteScalar() is not long accountId)
+            {
+                return false;
+            }
+
+            WriteScramKeys(connection, tx, accountId, scram);
+            return true;
         }, ct);
     }
 
+    /// <inheritdoc/>
+    public Task<bool> SetScramKeysAsync(string address, string verifiedPasswordHash, ScramKeys scram, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(scram);
+        var name = AddressRules.TryAddress(address);
+        if (name is null)
+        {
+            return Task.FromResult(false);
+        }
+
+        return WriteAsync((connection, tx) =>
+        {
+            // Compare and set inside the write transaction: a password change committed since the
+            // login checked the hash makes this a no-op.
+            using var find = Command(connection, tx, "SELECT id FROM accounts WHERE address = $address AND password_hash = $hash;");
+            find.Parameters.AddWithValue("$address", name.Value.Address);
+            find.Parameters.AddWithValue("$hash", verifiedPasswordHash);
+            if (find.ExecuteScalar() is not long accountId)
+            {
+                return false;
+            }
+
+            WriteScramKeys(connection, tx, accountId, scram);
+            return true;
+        }, ct);
+    }
+
+    /// <summary>An account row with its SCRAM keys, if any; append WHERE or ORDER BY on "a".</summary>
+    private const string AccountColumns = """
+        SELECT a.id, a.address, a.password_hash, k.iterations, k.salt, k.stored_key, k.server_key
+        FROM accounts a LEFT JOIN scram_keys k ON k.account_id = a.id
+        """;
+
     private static Account ReadAccount(SqliteDataReader reader) =>
-        new(reader.GetInt64(0), reader.GetString(1), reader.GetString(2));
+        new(reader.GetInt64(0), reader.GetString(1), reader.GetString(2),
+            reader.IsDBNull(3) ? null : new ScramKeys(reader.GetInt32(3), (byte[])reader[4], (byte[])reader[5], (byte[])reader[6]));
+
+    /// <summary>Replaces the account's SCRAM keys; null removes them.</summary>
+    private static void WriteScramKeys(SqliteConnection connection, SqliteTransaction tx, long accountId, ScramKeys? scram)
+    {
+        using var cmd = Command(connection, tx, scram is null
+            ? "DELETE FROM scram_keys WHERE account_id = $account;"
+            : """
+              INSERT INTO scram_keys (account_id, iterations, salt, stored_key, server_key)
+              VALUES ($account, $iterations, $salt, $stored, $server)
+              ON CONFLICT (account_id) DO UPDATE SET iterations = excluded.iterations, salt = excluded.salt,
+                  stored_key = excluded.stored_key, server_key = excluded.server_key;
+              """);
+        cmd.Parameters.AddWithValue("$account", accountId);
+        if (scram is not null)
+        {
+            cmd.Parameters.AddWithValue("$iterations", scram.Iterations);
+            cmd.Parameters.AddWithValue("$salt", scram.Salt);
+            cmd.Parameters.AddWithValue("$stored", scram.StoredKey);
+            cmd.Parameters.AddWithValue("$server", scram.ServerKey);
+        }
+
+        cmd.ExecuteNonQuery();
+    }
 }

@@ -17,8 +17,8 @@ public sealed partial class SqliteMailStore
         ArgumentNullException.ThrowIfNull(uids);
         var result = await WriteAsync((connection, tx) =>
         {
-            long sourceAccount = AccountOf(connection, tx, sourceMailboxId, nameof(sourceMailboxId));
-            long targetAccount = AccountOf(connection, tx, targetMailboxId, nameof(targetMailboxId));
+            long sourceAccount = AccountOf(connection, tx, sourceMailboxId);
+            long targetAccount = AccountOf(connection, tx, targetMailboxId);
             if (sourceAccount != targetAccount)
             {
                 throw new ArgumentException("Messages can only be copied or moved between mailboxes of the same account.", nameof(targetMailboxId));
@@ -35,11 +35,11 @@ public sealed partial class SqliteMailStore
         return result;
     }
 
-    private static long AccountOf(SqliteConnection connection, SqliteTransaction tx, long mailboxId, string paramName)
+    private static long AccountOf(SqliteConnection connection, SqliteTransaction tx, long mailboxId)
     {
         using var cmd = Command(connection, tx, "SELECT account_id FROM mailboxes WHERE id = $mailbox;");
         cmd.Parameters.AddWithValue("$mailbox", mailboxId);
-        return cmd.ExecuteScalar() as long? ?? throw new ArgumentException($"Mailbox {mailboxId} does not exist.", paramName);
+        return cmd.ExecuteScalar() as long? ?? throw MailboxGone();
     }
 
     /// <summary>
@@ -126,6 +126,11 @@ public sealed partial class SqliteMailStore
             delete.Parameters.AddWithValue("$uids", JsonArray(sourceUids));
             delete.ExecuteNonQuery();
             RecordExpunged(connection, tx, sourceId, sourceUids);
+        }
+
+        if (rows.Any(r => r.Keywords is not null))
+        {
+            CheckMailboxKeywords(connection, tx, targetId);
         }
 
         return new CopyResult(uidValidity, sourceUids, targetUids);

@@ -21,7 +21,7 @@ public sealed partial class SqliteMailStore
     public Task<bool> IsLocalDomainAsync(string domain, CancellationToken ct = default)
     {
         // Called with what an SMTP client typed: anything malformed is simply not ours.
-        string? name = Names.TryDomain(domain);
+        string? name = AddressRules.TryDomain(domain);
         if (name is null)
         {
             return Task.FromResult(false);
@@ -38,7 +38,7 @@ public sealed partial class SqliteMailStore
     /// <inheritdoc/>
     public Task<bool> AddDomainAsync(string domain, CancellationToken ct = default)
     {
-        string name = Names.Domain(domain, nameof(domain));
+        string name = AddressRules.Domain(domain, nameof(domain));
         return WriteAsync((connection, tx) =>
         {
             using var cmd = Command(connection, tx, "INSERT INTO domains (name) VALUES ($name) ON CONFLICT (name) DO NOTHING;");
@@ -50,7 +50,7 @@ public sealed partial class SqliteMailStore
     /// <inheritdoc/>
     public Task<bool> RemoveDomainAsync(string domain, CancellationToken ct = default)
     {
-        string? name = Names.TryDomain(domain);
+        string? name = AddressRules.TryDomain(domain);
         if (name is null)
         {
             return Task.FromResult(false);

@@ -7,8 +7,8 @@ public sealed partial class SqliteMailStore
     /// <inheritdoc/>
     public async Task<MailboxInfo> CreateMailboxAsync(long accountId, string name, string? specialUse = null, CancellationToken ct = default)
     {
-        string normalized = MailboxNames.Validate(name);
-        if (MailboxNames.IsInbox(normalized))
+        string normalized = MailboxNameRules.Validate(name);
+        if (MailboxNameRules.IsInbox(normalized))
         {
             // INBOX always exists (RFC 9051 6.3.4); only its children can be created.
             throw new MailboxException(MailboxError.AlreadyExists, "INBOX always exists.");
@@ -38,8 +38,8 @@ public sealed partial class SqliteMailStore
     public async Task DeleteMailboxAsync(long accountId, string name, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(name);
-        string normalized = MailboxNames.Normalize(name);
-        if (MailboxNames.IsInbox(normalized))
+        string normalized = MailboxNameRules.Normalize(name);
+        if (MailboxNameRules.IsInbox(normalized))
         {
             throw new MailboxException(MailboxError.NotAllowed, "INBOX cannot be deleted.");
         }
@@ -52,7 +52,7 @@ public sealed partial class SqliteMailStore
                 throw new MailboxException(MailboxError.NotFound, "No mailbox of that name.");
             }
 
-            if (existing.Keys.Any(n => MailboxNames.IsDescendant(n, normalized)))
+            if (existing.Keys.Any(n => MailboxNameRules.IsDescendant(n, normalized)))
             {
                 throw new MailboxException(MailboxError.NotAllowed, "The mailbox has child mailboxes; delete them first.");
             }
@@ -87,9 +87,9 @@ public sealed partial class SqliteMailStore
     public async Task RenameMailboxAsync(long accountId, string oldName, string newName, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(oldName);
-        string from = MailboxNames.Normalize(oldName);
-        string to = MailboxNames.Validate(newName);
-        if (MailboxNames.IsInbox(to))
+        string from = MailboxNameRules.Normalize(oldName);
+        string to = MailboxNameRules.Validate(newName);
+        if (MailboxNameRules.IsInbox(to))
         {
             throw new MailboxException(MailboxError.AlreadyExists, "INBOX always exists.");
         }
@@ -107,7 +107,7 @@ public sealed partial class SqliteMailStore
                 throw new MailboxException(MailboxError.AlreadyExists, "A mailbox of the new name exists already.");
             }
 
-            if (MailboxNames.IsInbox(from))
+            if (MailboxNameRules.IsInbox(from))
             {
                 // RFC 9051 6.3.6: renaming INBOX moves its messages to a new mailbox and leaves
                 // INBOX empty; INBOX's children stay where they are.
@@ -117,7 +117,7 @@ public sealed partial class SqliteMailStore
                 return new List<long> { fromId, targetId };
             }
 
-            if (MailboxNames.IsDescendant(to, from))
+            if (MailboxNameRules.IsDescendant(to, from))
             {
                 throw new MailboxException(MailboxError.InvalidName, "A mailbox cannot be renamed into its own hierarchy.");
             }
@@ -126,9 +126,9 @@ public sealed partial class SqliteMailStore
             List<(long Id, string Name)> renames = [];
             foreach (var (name, id) in existing)
             {
-                if (name == from || MailboxNames.IsDescendant(name, from))
+                if (name == from || MailboxNameRules.IsDescendant(name, from))
                 {
-                    string target = MailboxNames.Validate(to + name[from.Length..]);
+                    string target = MailboxNameRules.Validate(to + name[from.Length..]);
                     if (existing.ContainsKey(target))
                     {
                         throw new MailboxException(MailboxError.AlreadyExists, "A mailbox of a new child name exists already.");
@@ -171,7 +171,7 @@ public sealed partial class SqliteMailStore
     public Task SetSubscribedAsync(long accountId, string name, bool subscribed, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(name);
-        string normalized = MailboxNames.Normalize(name);
+        string normalized = MailboxNameRules.Normalize(name);
         return WriteAsync((connection, tx) =>
         {
             bool exists = MailboxNamesOf(connection, tx, accountId).ContainsKey(normalized);
@@ -254,7 +254,7 @@ public sealed partial class SqliteMailStore
     /// <summary>RFC 9051 6.3.4: creating "a/b/c" creates "a" and "a/b" when they are missing.</summary>
     private static void CreateMissingAncestors(SqliteConnection connection, SqliteTransaction tx, long accountId, string name, Dictionary<string, long> existing)
     {
-        foreach (string ancestor in MailboxNames.Ancestors(name))
+        foreach (string ancestor in MailboxNameRules.Ancestors(name))
         {
             if (!existing.ContainsKey(ancestor))
             {

@@ -66,7 +66,7 @@ public sealed partial class SqliteMailStore
         ArgumentNullException.ThrowIfNull(name);
 
         // RFC 9051 5.1: INBOX is case-insensitive (also as the first level); everything else matches exactly.
-        string stored = MailboxNames.Normalize(name);
+        string stored = MailboxNameRules.Normalize(name);
         return ReadAsync(connection =>
         {
             // One read transaction: counts and keywords come from the same snapshot.

@@ -68,7 +68,7 @@ public sealed partial class SqliteMailStore
     public async Task<uint> AppendAsync(long mailboxId, Stream content, MessageFlags flags, IReadOnlyList<string> keywords, DateTimeOffset internalDate, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(content);
-        var checkedKeywords = Keywords.Validate(keywords, nameof(keywords));
+        var checkedKeywords = MessageKeywords.Validate(keywords, nameof(keywords));
         ObjectDisposedException.ThrowIf(_disposed, this);
 
         // Body first, durably, outside the writer lock; then the rows that make it visible.
@@ -83,6 +83,11 @@ public sealed partial class SqliteMailStore
                 InsertHeader(connection, tx, blobId, header);
                 var (newUid, modSeq) = AllocateUid(connection, tx, mailboxId);
                 InsertMessage(connection, tx, mailboxId, newUid, blobId, (int)flags & AllFlags, checkedKeywords, internalDate, body.Size, modSeq);
+                if (checkedKeywords.Count > 0)
+                {
+                    CheckMailboxKeywords(connection, tx, mailboxId);
+                }
+
                 return newUid;
             }, ct).ConfigureAwait(false);
         }
@@ -108,7 +113,7 @@ public sealed partial class SqliteMailStore
     /// <inheritdoc/>
     public async Task<FlagUpdate> SetFlagsAsync(long mailboxId, IReadOnlyList<uint> uids, MessageFlags flags, IReadOnlyList<string> keywords, FlagChange change, ulong? unchangedSince, CancellationToken ct = default)
     {
-        var checkedKeywords = Keywords.Validate(keywords, nameof(keywords));
+        var checkedKeywords = MessageKeywords.Validate(keywords, nameof(keywords));
         var (_, changed, failed) = await ChangeFlagsAsync(mailboxId, uids, flags, checkedKeywords, change, unchangedSince, ct).ConfigureAwait(false);
         return new FlagUpdate(changed, failed);
     }
@@ -169,7 +174,7 @@ public sealed partial class SqliteMailStore
                     FlagChange.Add => old | given,
                     _ => old & ~given,
                 };
-                var nextKeywords = Keywords.Apply(m.Keywords, keywords, change);
+                var nextKeywords = MessageKeywords.Apply(m.Keywords, keywords, change);
                 if (next == old && nextKeywords is null)
                 {
                     all.Add(m);
@@ -201,6 +206,11 @@ public sealed partial class SqliteMailStore
                     update.ExecuteNonQuery();
                     changed.Add(m with { ModSeq = (ulong)modSeq });
                     modSeq++;
+                }
+
+                if (change != FlagChange.Remove && keywords.Count > 0)
+                {
+                    CheckMailboxKeywords(connection, tx, mailboxId);
                 }
             }
 
@@ -302,7 +312,7 @@ public sealed partial class SqliteMailStore
     {
         using (var cmd = Command(connection, tx, $"""
             UPDATE mailboxes SET uid_next = uid_next + 1, highest_modseq = highest_modseq + 1
-            WHERE id = $mailbox AND uid_next < {MaxUidNext}
+            WHERE id = $mailbox AND uid_next < {StoreLimits.MaxUidNext}
             RETURNING uid_next - 1, highest_modseq;
             """))
         {
@@ -316,10 +326,20 @@ public sealed partial class SqliteMailStore
 
         using var exists = Command(connection, tx, "SELECT 1 FROM mailboxes WHERE id = $mailbox;");
         exists.Parameters.AddWithValue("$mailbox", mailboxId);
-        throw new InvalidOperationException(exists.ExecuteScalar() is null
-            ? $"Mailbox {mailboxId} does not exist."
-            : $"Mailbox {mailboxId} has used up its 32-bit UID range; it must be recreated (new UIDVALIDITY).");
+        throw exists.ExecuteScalar() is null ? MailboxGone() : StoreLimits.UidsExhausted();
     }
+
+    /// <summary>The contract's answer to a write that would add messages to a mailbox that does not exist (any more).</summary>
+    private static MailboxException MailboxGone() => new(MailboxError.NotFound, "The mailbox does not exist (it may have been deleted).");
+
+    /// <summary>
+    /// Refuses (rolls back) a change after which the mailbox would use more than
+    /// <see cref="StoreLimits.MaxKeywordsPerMailbox"/> keywords. Counted inside the write transaction
+    /// after the change, so the count is exact; called only when a change may add a keyword, and
+    /// served by the partial index messages_keywords.
+    /// </summary>
+    private static void CheckMailboxKeywords(SqliteConnection connection, SqliteTransaction tx, long mailboxId) =>
+        StoreLimits.CheckKeywordsPerMailbox(ReadKeywords(connection, tx, mailboxId).Count);
 
     /// <summary>Reserves <paramref name="count"/> consecutive MODSEQ values of a mailbox; returns the first.</summary>
     private static long NextModSeqs(SqliteConnection connection, SqliteTransaction tx, long mailboxId, int count)

@@ -19,9 +19,6 @@ namespace Postern.Storage.Sqlite;
 /// </remarks>
 public sealed partial class SqliteMailStore : IMailStore
 {
-    /// <summary>The highest UID (and UIDNEXT) IMAP can express: UIDs are 32-bit (RFC 9051 2.3.1.1).</summary>
-    private const long MaxUidNext = uint.MaxValue;
-
     private const int AllFlags = (int)(MessageFlags.Seen | MessageFlags.Answered | MessageFlags.Flagged | MessageFlags.Deleted | MessageFlags.Draft);
 
     private readonly string _dataDirectory;

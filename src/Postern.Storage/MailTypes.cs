@@ -21,7 +21,10 @@ public enum FlagChange
 }
 
 /// <summary>A user who can log in and receive mail.</summary>
-public sealed record Account(long Id, string Address, string PasswordHash);
+/// <param name="PasswordHash">The PBKDF2 hash LOGIN, PLAIN and USER/PASS are checked against (<see cref="Accounts.PasswordHasher"/>).</param>
+/// <param name="Scram">The SCRAM-SHA-256 keys, or null for an account whose password was set before
+/// Postern kept them; they are filled in at its next password login (<see cref="Accounts.Authenticator"/>).</param>
+public sealed record Account(long Id, string Address, string PasswordHash, Accounts.ScramKeys? Scram = null);
 
 /// <summary>A mailbox and its counters, as IMAP SELECT and STATUS need them.</summary>
 /// <param name="Name">Full name with "/" as the hierarchy separator; "INBOX" is always spelled so.</param>
@@ -47,7 +50,10 @@ public sealed record MailboxInfo(
     /// <summary>Messages flagged \Deleted (RFC 9051 6.3.11 STATUS DELETED).</summary>
     public int DeletedCount { get; init; }
 
-    /// <summary>Keywords (non-system flags) ever stored in this mailbox, for FLAGS/PERMANENTFLAGS.</summary>
+    /// <summary>
+    /// Keywords (non-system flags) in use by at least one message of this mailbox, each once, for
+    /// FLAGS/PERMANENTFLAGS; at most <see cref="StoreLimits.MaxKeywordsPerMailbox"/>.
+    /// </summary>
     public IReadOnlyList<string> Keywords { get; init; } = Array.Empty<string>();
 }
 
@@ -73,7 +79,10 @@ public enum MailboxError
     /// <summary>A mailbox of that name exists already (IMAP [ALREADYEXISTS]).</summary>
     AlreadyExists,
 
-    /// <summary>The name is not allowed: empty, too long, bad characters, ".." segments, or INBOX rules (IMAP [CANNOT]).</summary>
+    /// <summary>
+    /// The name is not allowed: empty, empty levels, control characters, "." or ".." levels, or INBOX
+    /// rules (IMAP [CANNOT]). Too long or too deep is a <see cref="StoreLimitException"/> instead.
+    /// </summary>
     InvalidName,
 
     /// <summary>The operation is not allowed on this mailbox, e.g. deleting INBOX (IMAP [CANNOT]).</summary>

@@ -21,6 +21,9 @@ public sealed class WebHost : IAsyncDisposable
     /// <summary>Largest request body Kestrel accepts at all; Autodiscover applies its own, smaller bound.</summary>
     public const long MaxRequestBodyBytes = 64 * 1024;
 
+    /// <summary>Most HTTP(S) connections at once (each holds a descriptor: deploy/postern.service counts them in LimitNOFILE).</summary>
+    public const int MaxConnections = 1000;
+
     private readonly WebApplication _app;
 
     private WebHost(WebApplication app) => _app = app;
@@ -52,7 +55,7 @@ public sealed class WebHost : IAsyncDisposable
             k.Limits.MaxRequestHeaderCount = 64;
             k.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(15);
             k.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(30);
-            k.Limits.MaxConcurrentConnections = 1000;
+            k.Limits.MaxConcurrentConnections = MaxConnections;
             k.Limits.MinRequestBodyDataRate = new MinDataRate(bytesPerSecond: 240, gracePeriod: TimeSpan.FromSeconds(5));
             foreach (var e in endpoints)
             {

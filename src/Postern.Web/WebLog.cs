@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Postern.Web;
 
-/// <summary>Log events of the web side (EventIds 4000-4019).</summary>
+/// <summary>Log events of the web side (EventIds 4000-4999, see EventIdRanges.cs).</summary>
 internal static partial class WebLog
 {
     [LoggerMessage(EventId = 4000, Level = LogLevel.Information, Message = "Web endpoint listening: {Endpoint}")]

@@ -154,8 +154,8 @@ userAdd.SetAction((r, ct) => Run(async () =>
         throw new UserError($"The user {a} already exists (use `postern user passwd {a}` to change the password).");
     }
 
-    string password = PasswordInput.Read(a);
-    await Admin(() => store.AddAccountAsync(a, PasswordHasher.Hash(password), ct));
+    var (hash, scram) = Workspace.Credentials(DataFolder.Resolve(r.GetValue(data)), PasswordInput.Read(a));
+    await Admin(() => store.AddAccountAsync(a, hash, scram, ct));
     Console.WriteLine($"Added user {a} with mailboxes INBOX, Sent, Drafts, Trash, Junk and Archive.");
 }));
 var userList = new Command("list", "List the users.");
@@ -189,8 +189,8 @@ userPasswd.SetAction((r, ct) => Run(async () =>
         throw new UserError($"There is no user {a}.");
     }
 
-    string password = PasswordInput.Read(a);
-    await store.SetPasswordHashAsync(a, PasswordHasher.Hash(password), ct);
+    var (hash, scram) = Workspace.Credentials(DataFolder.Resolve(r.GetValue(data)), PasswordInput.Read(a));
+    await store.SetPasswordHashAsync(a, hash, scram, ct);
     Console.WriteLine($"Changed the password of {a}.");
 }));
 user.Subcommands.Add(userAdd);
@@ -199,5 +199,14 @@ user.Subcommands.Add(userRemove);
 user.Subcommands.Add(userPasswd);
 root.Subcommands.Add(user);
 
-return await root.Parse(args).InvokeAsync();
+var parsed = root.Parse(args);
+var invocation = new InvocationConfiguration();
+if (parsed.CommandResult.Command == serve)
+{
+    // serve's signals belong to its host (ServeHost): it drains sessions for as long as that takes
+    // and exits 0, where System.CommandLine would force exit status 143 two seconds after SIGTERM.
+    invocation.ProcessTerminationTimeout = null;
+}
+
+return await parsed.InvokeAsync(invocation);
 

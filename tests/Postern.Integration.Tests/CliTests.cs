@@ -137,7 +137,7 @@ public sealed class CliTests : IDisposable
         if (Environment.UserName == "root")
         {
             // Run as nobody, as a newcomer without root would, with a data folder nobody owns.
-            var setpriv = ProcessRunner.RequireClient("setpriv");
+            var setpriv = ExternalClient.Require("setpriv");
             Skip.If(int.Parse(File.ReadAllText("/proc/sys/net/ipv4/ip_unprivileged_port_start").Trim()) <= 25, "skipped: this kernel lets anyone bind ports below 1024");
             string data = Path.Combine(_dir, "nobody-data");
             Directory.CreateDirectory(data);

@@ -1,78 +1,29 @@
-using System.Net;
-using System.Net.Sockets;
-using Postern.Integration.Tests.Support;
-
 namespace Postern.Integration.Tests;
 
 /// <summary>The per-address connection cap on a real listener: one address is cut off, another is still served.</summary>
 public sealed class ConnectionLimitTests : IAsyncLifetime
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "postern-limit-" + Guid.NewGuid().ToString("N")[..8]);
-    private ServeProcess? _serve;
-    private int _offset;
+    private PosternServer _server = null!;
 
-    public async Task InitializeAsync()
-    {
-        var r = await PosternCli.RunAsync(_dir, null, "init", "--hostname", "localhost", "--domain", "example.test");
-        Assert.True(r.ExitCode == 0, r.ToString());
-        _offset = ServerFixture.FindFreeOffset();
-        // Listen on all addresses so 127.0.0.2 can connect too; the test only ever targets loopback.
-        _serve = await ServeProcess.StartAsync(["--data", _dir, "serve", "--port-offset", _offset.ToString(), "--Limits:MaxConnectionsPerAddress=2"]);
-    }
+    public async Task InitializeAsync() => _server = await PosternServer.StartNewAsync(["--Limits:MaxConnectionsPerAddress=2"], users: []);
 
-    public async Task DisposeAsync()
-    {
-        if (_serve is not null)
-        {
-            await _serve.StopAsync();
-            await _serve.DisposeAsync();
-        }
-
-        Directory.Delete(_dir, recursive: true);
-    }
-
-    private static async Task<(TcpClient Client, string? Greeting)> ConnectAsync(string from, int port)
-    {
-        var tcp = new TcpClient(new IPEndPoint(IPAddress.Parse(from), 0));
-        await tcp.ConnectAsync(IPAddress.Loopback, port);
-        var reader = new StreamReader(tcp.GetStream());
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        string? greeting;
-        try
-        {
-            greeting = await reader.ReadLineAsync(cts.Token);
-        }
-        catch (IOException)
-        {
-            greeting = null;
-        }
-
-        return (tcp, greeting);
-    }
+    public async Task DisposeAsync() => await _server.DisposeAsync();
 
     [Fact]
     public async Task A_third_connection_from_one_address_is_refused_while_another_address_is_served()
     {
-        int port = 143 + _offset;
-        var (first, g1) = await ConnectAsync("127.0.0.1", port);
-        var (second, g2) = await ConnectAsync("127.0.0.1", port);
-        using (first)
-        using (second)
+        await using var first = await RawClient.ConnectAsync(_server, 143, from: "127.0.0.1");
+        await using var second = await RawClient.ConnectAsync(_server, 143, from: "127.0.0.1");
+        Assert.StartsWith("* OK", await first.ReadLineAsync());
+        Assert.StartsWith("* OK", await second.ReadLineAsync());
+
+        // Refused: closed without a greeting (a timeout would fail the test).
+        await using (var third = await RawClient.ConnectAsync(_server, 143, from: "127.0.0.1"))
         {
-            Assert.StartsWith("* OK", g1);
-            Assert.StartsWith("* OK", g2);
-
-            var (third, g3) = await ConnectAsync("127.0.0.1", port);
-            using (third)
-            {
-                Assert.Null(g3);
-            }
-
-            var (other, g4) = await ConnectAsync("127.0.0.2", port);
-            using (other)
-            {
-                Assert.StartsWith("* OK", g4);
-            }
+            Assert.Null(await third.ReadLineAsync(TimeSpan.FromSeconds(10)));
         }
+
+        await using var other = await RawClient.ConnectAsync(_server, 143, from: "127.0.0.2");
+        Assert.StartsWith("* OK", await other.ReadLineAsync());
     }
 }

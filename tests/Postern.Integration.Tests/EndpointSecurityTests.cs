@@ -19,7 +19,7 @@ public sealed class EndpointSecurityTests(ServerFixture server)
         await using var c = await RawClient.ConnectAsync(server, port);
         // A client that wrongly speaks plaintext: the server must neither greet nor execute anything.
         await c.SendAsync(port == 465 ? "EHLO x\r\nQUIT\r\n" : port == 995 ? "CAPA\r\nQUIT\r\n" : "a CAPABILITY\r\na LOGOUT\r\n");
-        var got = await c.ReadAvailableAsync(TimeSpan.FromSeconds(3));
+        var got = (await c.ReadUntilClosedAsync(TimeSpan.FromSeconds(3))).Bytes;
         string text = Encoding.ASCII.GetString(got);
         Assert.DoesNotContain("OK", text);
         Assert.DoesNotContain("220", text);
@@ -66,22 +66,22 @@ public sealed class EndpointSecurityTests(ServerFixture server)
     public async Task Submission_neither_advertises_nor_accepts_AUTH_before_STARTTLS(int port)
     {
         await using var c = await RawClient.ConnectAsync(server, port);
-        Assert.StartsWith("220", (await c.ReadSmtpReplyAsync())[0]);
+        Assert.StartsWith("220", (await c.ReadSmtpReplyLinesAsync())[0]);
         await c.SendLineAsync("EHLO client.test");
-        var ehlo = await c.ReadSmtpReplyAsync();
+        var ehlo = await c.ReadSmtpReplyLinesAsync();
         Assert.Contains(ehlo, l => l[4..].StartsWith("STARTTLS", StringComparison.Ordinal));
         Assert.DoesNotContain(ehlo, l => l[4..].StartsWith("AUTH", StringComparison.Ordinal));
         await c.SendLineAsync("AUTH PLAIN " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"\0{ServerFixture.User("alice")}\0{ServerFixture.Password}")));
-        Assert.Matches("^5[0-9][0-9] ", (await c.ReadSmtpReplyAsync())[^1]);
+        Assert.Matches("^5[0-9][0-9] ", (await c.ReadSmtpReplyLinesAsync())[^1]);
         await c.SendLineAsync("MAIL FROM:<" + ServerFixture.User("alice") + ">");
-        Assert.Matches("^5[0-9][0-9] ", (await c.ReadSmtpReplyAsync())[^1]);
+        Assert.Matches("^5[0-9][0-9] ", (await c.ReadSmtpReplyLinesAsync())[^1]);
 
         // After STARTTLS, AUTH appears.
         await c.SendLineAsync("STARTTLS");
-        Assert.StartsWith("220", (await c.ReadSmtpReplyAsync())[^1]);
+        Assert.StartsWith("220", (await c.ReadSmtpReplyLinesAsync())[^1]);
         await c.StartTlsAsync();
         await c.SendLineAsync("EHLO client.test");
-        var secure = await c.ReadSmtpReplyAsync();
+        var secure = await c.ReadSmtpReplyLinesAsync();
         Assert.Contains(secure, l => l[4..].StartsWith("AUTH", StringComparison.Ordinal) && l.Contains("PLAIN"));
         Assert.DoesNotContain(secure, l => l[4..].StartsWith("STARTTLS", StringComparison.Ordinal));
     }
@@ -90,20 +90,20 @@ public sealed class EndpointSecurityTests(ServerFixture server)
     public async Task Port_25_refuses_to_relay_and_never_offers_AUTH()
     {
         await using var c = await RawClient.ConnectAsync(server, 25);
-        Assert.StartsWith("220", (await c.ReadSmtpReplyAsync())[0]);
+        Assert.StartsWith("220", (await c.ReadSmtpReplyLinesAsync())[0]);
         await c.SendLineAsync("EHLO relay.test");
-        Assert.Contains(await c.ReadSmtpReplyAsync(), l => l.Contains("STARTTLS"));
+        Assert.Contains(await c.ReadSmtpReplyLinesAsync(), l => l.Contains("STARTTLS"));
         await c.SendLineAsync("STARTTLS");
-        Assert.StartsWith("220", (await c.ReadSmtpReplyAsync())[^1]);
+        Assert.StartsWith("220", (await c.ReadSmtpReplyLinesAsync())[^1]);
         await c.StartTlsAsync();
         await c.SendLineAsync("EHLO relay.test");
-        Assert.DoesNotContain(await c.ReadSmtpReplyAsync(), l => l[4..].StartsWith("AUTH", StringComparison.Ordinal));
+        Assert.DoesNotContain(await c.ReadSmtpReplyLinesAsync(), l => l[4..].StartsWith("AUTH", StringComparison.Ordinal));
         await c.SendLineAsync("MAIL FROM:<someone@elsewhere.test>");
-        Assert.StartsWith("250", (await c.ReadSmtpReplyAsync())[^1]);
+        Assert.StartsWith("250", (await c.ReadSmtpReplyLinesAsync())[^1]);
         await c.SendLineAsync("RCPT TO:<victim@foreign.test>");
-        Assert.StartsWith("550", (await c.ReadSmtpReplyAsync())[^1]);
+        Assert.StartsWith("550", (await c.ReadSmtpReplyLinesAsync())[^1]);
         await c.SendLineAsync($"RCPT TO:<{ServerFixture.User("bob")}>");
-        Assert.StartsWith("250", (await c.ReadSmtpReplyAsync())[^1]);
+        Assert.StartsWith("250", (await c.ReadSmtpReplyLinesAsync())[^1]);
     }
 
     [Theory]
@@ -119,17 +119,17 @@ public sealed class EndpointSecurityTests(ServerFixture server)
         if (protocol == "smtp")
         {
             await c.SendLineAsync("EHLO client.test");
-            await c.ReadSmtpReplyAsync();
+            await c.ReadSmtpReplyLinesAsync();
             // The injected command must not survive the upgrade (CVE-2011-0411).
             await c.SendAsync("STARTTLS\r\nMAIL FROM:<injected@evil.test>\r\n");
-            Assert.StartsWith("220", (await c.ReadSmtpReplyAsync())[^1]);
+            Assert.StartsWith("220", (await c.ReadSmtpReplyLinesAsync())[^1]);
             await c.StartTlsAsync();
             await c.SendLineAsync("NOOP");
-            var first = await c.ReadSmtpReplyAsync();
+            var first = await c.ReadSmtpReplyLinesAsync();
             Assert.StartsWith("250", first[^1]);
             // Had MAIL been executed, RCPT would be accepted in sequence; without EHLO and MAIL it must fail.
             await c.SendLineAsync("RCPT TO:<" + ServerFixture.User("bob") + ">");
-            Assert.StartsWith("503", (await c.ReadSmtpReplyAsync())[^1]);
+            Assert.StartsWith("503", (await c.ReadSmtpReplyLinesAsync())[^1]);
         }
         else if (protocol == "imap")
         {

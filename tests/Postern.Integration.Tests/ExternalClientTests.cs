@@ -19,7 +19,7 @@ public sealed class ExternalClientTests(ServerFixture server)
     [InlineData("imap", 143, true)]
     public async Task Curl_lists_the_mailboxes_over_IMAP(string scheme, int port, bool starttls)
     {
-        var curl = ProcessRunner.RequireClient("curl");
+        var curl = ExternalClient.Require("curl");
         var args = new List<string> { "-sS", "--max-time", "30", "--cacert", server.CertPath, "-u", $"{Carol}:{ServerFixture.Password}" };
         if (starttls)
         {
@@ -38,7 +38,7 @@ public sealed class ExternalClientTests(ServerFixture server)
     [InlineData("pop3", 110, true)]
     public async Task Curl_lists_the_maildrop_over_POP3(string scheme, int port, bool starttls)
     {
-        var curl = ProcessRunner.RequireClient("curl");
+        var curl = ExternalClient.Require("curl");
         var args = new List<string> { "-sS", "--max-time", "30", "--cacert", server.CertPath, "-u", $"{Carol}:{ServerFixture.Password}" };
         if (starttls)
         {
@@ -57,7 +57,7 @@ public sealed class ExternalClientTests(ServerFixture server)
     [InlineData("smtp", 26, true)]
     public async Task Curl_submits_a_message(string scheme, int port, bool starttls)
     {
-        var curl = ProcessRunner.RequireClient("curl");
+        var curl = ExternalClient.Require("curl");
         string subject = $"curl via {port} {Guid.NewGuid():N}";
         string mail = $"From: <{Carol}>\r\nTo: <{Carol}>\r\nSubject: {subject}\r\n\r\nsent by curl\r\n";
         var args = new List<string>
@@ -79,7 +79,7 @@ public sealed class ExternalClientTests(ServerFixture server)
     [SkippableFact]
     public async Task Curl_delivers_to_port_25_with_STARTTLS_and_no_AUTH()
     {
-        var curl = ProcessRunner.RequireClient("curl");
+        var curl = ExternalClient.Require("curl");
         string subject = $"curl via 25 {Guid.NewGuid():N}";
         string mail = $"From: <someone@elsewhere.test>\r\nTo: <{Carol}>\r\nSubject: {subject}\r\n\r\nrelay from another server\r\n";
         var r = await ProcessRunner.RunAsync(curl,
@@ -94,7 +94,7 @@ public sealed class ExternalClientTests(ServerFixture server)
 
     private async Task<ProcessResult> PythonAsync(string script)
     {
-        var python = ProcessRunner.RequireClient("python3");
+        var python = ExternalClient.Require("python3");
         return await ProcessRunner.RunAsync(python, ["-c", script], timeout: TimeSpan.FromSeconds(60), env: new Dictionary<string, string>
         {
             ["CAFILE"] = server.CertPath,
@@ -189,7 +189,7 @@ public sealed class ExternalClientTests(ServerFixture server)
     [InlineData(25, "smtp")]
     public async Task Openssl_s_client_completes_a_verified_TLS_handshake(int port, string? starttls)
     {
-        var openssl = ProcessRunner.RequireClient("openssl");
+        var openssl = ExternalClient.Require("openssl");
         var args = new List<string> { "s_client", "-connect", $"127.0.0.1:{server.Port(port)}", "-servername", "localhost", "-CAfile", server.CertPath, "-verify_return_error", "-verify_hostname", "localhost" };
         if (starttls is not null)
         {
@@ -212,7 +212,7 @@ public sealed class ExternalClientTests(ServerFixture server)
     [InlineData(143, "imap", "-tls1_1")]
     public async Task TLS_1_0_and_1_1_handshakes_fail(int port, string? starttls, string version)
     {
-        var openssl = ProcessRunner.RequireClient("openssl");
+        var openssl = ExternalClient.Require("openssl");
         // SECLEVEL=0 so that the client itself is willing to offer the old version: the refusal must come from Postern.
         var args = new List<string> { "s_client", "-connect", $"127.0.0.1:{server.Port(port)}", version, "-cipher", "DEFAULT@SECLEVEL=0" };
         if (starttls is not null)
@@ -234,7 +234,7 @@ public sealed class ExternalClientTests(ServerFixture server)
     [InlineData(26, "--tls")]
     public async Task Swaks_submits_with_AUTH_over_TLS(int port, string tlsSwitch)
     {
-        var swaks = ProcessRunner.RequireClient("swaks");
+        var swaks = ExternalClient.Require("swaks");
         string subject = $"swaks via {port} {Guid.NewGuid():N}";
         var r = await ProcessRunner.RunAsync(swaks,
             ["--server", $"localhost:{server.Port(port)}", tlsSwitch, "--tls-verify", "--tls-ca-path", server.CertPath,
@@ -247,7 +247,7 @@ public sealed class ExternalClientTests(ServerFixture server)
     [SkippableFact]
     public async Task Swaks_relay_attempt_on_25_is_refused()
     {
-        var swaks = ProcessRunner.RequireClient("swaks");
+        var swaks = ExternalClient.Require("swaks");
         var r = await ProcessRunner.RunAsync(swaks,
             ["--server", $"localhost:{server.Port(25)}", "--tls", "--tls-verify", "--tls-ca-path", server.CertPath,
              "--from", "spammer@elsewhere.test", "--to", "victim@foreign.test", "--timeout", "30"]);

@@ -95,6 +95,7 @@ public sealed class ImapFeatureTests(ServerFixture server)
     [Theory]
     [InlineData(993, "SCRAM-SHA-256")]
     [InlineData(993, "SCRAM-SHA-256-PLUS")]
+    [InlineData(143, "SCRAM-SHA-256")]
     [InlineData(143, "SCRAM-SHA-256-PLUS")]
     public async Task Scram_logs_in_and_a_wrong_password_fails(int port, string mechanism)
     {

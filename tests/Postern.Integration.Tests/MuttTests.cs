@@ -25,8 +25,8 @@ public sealed class MuttTests(ServerFixture server) : IDisposable
     [InlineData(143, "imap")]
     public async Task Neomutt_shows_the_inbox(int port, string scheme)
     {
-        var neomutt = ProcessRunner.RequireClient("neomutt");
-        var tmux = ProcessRunner.RequireClient("tmux");
+        var neomutt = ExternalClient.Require("neomutt");
+        var tmux = ExternalClient.Require("tmux");
         string user = ServerFixture.User("carol");
         string subject = $"for mutt {Guid.NewGuid().ToString("N")[..12]}";
         using (var smtp = await MailKitClients.SmtpAsync(server, 25))

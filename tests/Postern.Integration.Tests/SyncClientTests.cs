@@ -67,39 +67,12 @@ public sealed class SyncClientTests(ServerFixture server) : IDisposable
     [InlineData(143, "STARTTLS")]
     public async Task Mbsync_syncs_both_ways(int port, string tlsType)
     {
-        var mbsync = ProcessRunner.RequireClient("mbsync");
+        var mbsync = ExternalClient.Require("mbsync");
         string user = ServerFixture.User(port == 993 ? "dave" : "erin");
         string seeded = await SeedAsync(user);
         string local = Path.Combine(_dir, "mail") + "/";
         Directory.CreateDirectory(local);
-        string config = Path.Combine(_dir, "mbsyncrc");
-        await File.WriteAllTextAsync(config, $"""
-            IMAPAccount postern
-            Host localhost
-            Port {server.Port(port)}
-            User {user}
-            Pass "{ServerFixture.Password}"
-            SSLType {tlsType}
-            CertificateFile {server.CertPath}
-            AuthMechs LOGIN PLAIN
-
-            IMAPStore remote
-            Account postern
-
-            MaildirStore local
-            Path {local}
-            Inbox {local}INBOX
-            SubFolders Verbatim
-
-            Channel sync
-            Far :remote:
-            Near :local:
-            Patterns *
-            Create Both
-            Expunge Both
-            SyncState *
-
-            """);
+        string config = await Mbsync.WriteConfigAsync(server, _dir, local, user, port, tlsType, "LOGIN PLAIN");
         var r = await ProcessRunner.RunAsync(mbsync, ["-c", config, "-a"], timeout: TimeSpan.FromSeconds(60));
         Assert.True(r.ExitCode == 0, r.ToString() + "\n" + server.Log);
         Assert.True(MaildirHas(Path.Combine(local, "INBOX"), seeded), "mbsync did not fetch the seeded message");
@@ -116,7 +89,7 @@ public sealed class SyncClientTests(ServerFixture server) : IDisposable
     [InlineData(143, "ssl = no\nstarttls = yes")]
     public async Task Offlineimap_syncs_both_ways(int port, string tls)
     {
-        var offlineimap = ProcessRunner.RequireClient("offlineimap");
+        var offlineimap = ExternalClient.Require("offlineimap");
         string user = ServerFixture.User(port == 993 ? "bob" : "carol");
         string seeded = await SeedAsync(user);
         string local = Path.Combine(_dir, "oimap");

@@ -36,9 +36,11 @@ public sealed partial class AppendCommand : IImapCommand
 
         var spools = new List<(FileStream Spool, AppendOptions Options, long Size)>();
         Exception? spoolError = null;
+        bool nul = false;
         try
         {
-            var pending = new PendingMessage(literal.Size, literal.NonSync, literal.Utf8, first) { Binary = literal.Binary };
+            // The UTF8 data item always holds a literal8 (RFC 6855 4).
+            var pending = new PendingMessage(literal.Size, literal.NonSync, literal.Utf8, literal.Binary || literal.Utf8, first);
             long total = 0;
             CheckMessage(session, pending, 0, 0);
 
@@ -56,19 +58,23 @@ public sealed partial class AppendCommand : IImapCommand
                 // A spool that cannot be written (disk full) does not end the command early: the rest of
                 // it is still read, so none of its bytes is taken for a command, and the answer is NO.
                 // Always read: a later literal must be consumed even after an earlier one failed.
-                var copyError = await CopyLiteralAsync(session.Connection, spool, pending.Size, session.Options.MinLiteralRate, ct).ConfigureAwait(false);
+                // Slower than MinLiteralRate, or a stall, ends the session like the idle timeout (slowloris);
+                // the rest of the line after the message is owed at once too, on the same clock.
+                var transfer = session.Connection.StartTransfer(session.Options.MinLiteralRate, CommandReader.MinLiteralRateKey);
+                var (copyError, hadNul) = await CopyLiteralAsync(session.Connection, spool, pending.Size, pending.Binary, transfer, ct).ConfigureAwait(false);
                 if (copyError is null && pending.Binary)
                 {
                     copyError = await EncodeNulPartsAsync(spool, ct).ConfigureAwait(false);
                 }
 
                 spoolError ??= copyError;
+                nul |= hadNul;
 
                 literal.Consumed = true;
                 total += pending.Size;
 
                 // After the message: nothing (the end), or SP and the next message (RFC 3502 6).
-                var rest = await session.Connection.ReadLineAsync(session.Options.MaxLineLength, ct).ConfigureAwait(false);
+                var rest = await session.Connection.ReadLineAsync(session.Options.MaxLineLength, transfer, ct).ConfigureAwait(false);
                 if (rest.Status == LineStatus.Closed)
                 {
                     throw new EndOfStreamException("The client closed the connection after an APPEND literal.");
@@ -95,7 +101,7 @@ public sealed partial class AppendCommand : IImapCommand
                 {
                     // Refused before "+": a {n+} is already on its way and is skipped with the rest of the command.
                     if (LiteralMarker.TryFindAtEnd(rest.Bytes.Span, out long size, out bool nonSync) && nonSync
-                        && !await LiteralDrain.DrainCommandAsync(session.Connection, size, session.Options.MaxLineLength, session.Options.MaxAppendSize, ct).ConfigureAwait(false))
+                        && !await LiteralDrain.DrainCommandAsync(session.Connection, size, session.Options.MaxLineLength, session.Options.MaxAppendSize, session.Options.MinLiteralRate, ct).ConfigureAwait(false))
                     {
                         throw new EndOfStreamException("Could not skip a refused APPEND literal.");
                     }
@@ -104,6 +110,13 @@ public sealed partial class AppendCommand : IImapCommand
                 }
 
                 pending = next;
+            }
+
+            if (nul)
+            {
+                // RFC 3501 9 / RFC 9051 9: a literal is CHAR8, which excludes NUL; only a literal8
+                // (RFC 3516 4.4, ~{n}) may carry one. Read to the end and refused whole: nothing stored.
+                throw ImapException.No("Message contains a NUL octet; send it as a literal8 (~{n}, BINARY)");
             }
 
             if (spoolError is not null)
@@ -163,12 +176,8 @@ public sealed partial class AppendCommand : IImapCommand
     /// <summary>The flags, keywords and date given before one message.</summary>
     private sealed record AppendOptions(MessageFlags Flags, List<string> Keywords, DateTimeOffset? Date);
 
-    /// <summary>A message literal announced and not yet read.</summary>
-    private sealed record PendingMessage(long Size, bool NonSync, bool Utf8, AppendOptions Options)
-    {
-        /// <summary>A literal8 (RFC 3516 4.4; the UTF8 data item is one too): it may hold NUL octets.</summary>
-        public bool Binary { get; init; }
-    }
+    /// <summary>A message literal announced and not yet read; <paramref name="Binary"/> for a literal8, which may hold NUL.</summary>
+    private sealed record PendingMessage(long Size, bool NonSync, bool Utf8, bool Binary, AppendOptions Options);
 
     /// <summary>
     /// A literal8 message whose parts hold NUL is rewritten in its spool with those parts in base64
@@ -259,7 +268,7 @@ public sealed partial class AppendCommand : IImapCommand
             throw ImapException.Bad(outcome.Error ?? "Invalid message options");
         }
 
-        return new PendingMessage(size, nonSync, utf8, ParseMessageOptions(outcome.Command!.Args)) { Binary = binary };
+        return new PendingMessage(size, nonSync, utf8, binary || utf8, ParseMessageOptions(outcome.Command!.Args));
     }
 
     private static AppendOptions ParseMessageOptions(IEnumerable<ImapToken> args)
@@ -343,24 +352,25 @@ public sealed partial class AppendCommand : IImapCommand
     }
 
     /// <summary>
-    /// Reads the literal into <paramref name="target"/>. If writing fails (a full disk), the rest of
-    /// the literal is still read and dropped, and the write error is returned instead of thrown.
+    /// Reads the literal into <paramref name="target"/>. If writing fails (a full disk), or a NUL
+    /// arrives in a literal that is not a literal8, the rest of the literal is still read and
+    /// dropped, and the write error (or that a NUL was seen) is returned instead of thrown.
     /// </summary>
-    private static async Task<Exception?> CopyLiteralAsync(MailConnection connection, Stream target, long size, int minRate, CancellationToken ct)
+    private static async Task<(Exception? WriteError, bool Nul)> CopyLiteralAsync(MailConnection connection, Stream target, long size, bool binary, TransferClock transfer, CancellationToken ct)
     {
-        // Slower than the minimum rate ends the session like the idle timeout (slowloris).
-        long deadline = connection.DeadlineFor(size, minRate);
+        bool nul = false;
         var buffer = new byte[(int)Math.Min(Math.Max(size, 1), 64 * 1024)];
         Exception? failed = null;
         while (size > 0)
         {
-            int n = await connection.ReadAsync(buffer.AsMemory(0, (int)Math.Min(size, buffer.Length)), ct, deadline).ConfigureAwait(false);
+            int n = await connection.ReadAsync(buffer.AsMemory(0, (int)Math.Min(size, buffer.Length)), ct, transfer).ConfigureAwait(false);
             if (n == 0)
             {
                 throw new EndOfStreamException("The client closed the connection in the middle of a literal.");
             }
 
-            if (failed is null)
+            nul |= !binary && buffer.AsSpan(0, n).Contains((byte)0);
+            if (failed is null && !nul)
             {
                 try
                 {
@@ -375,7 +385,7 @@ public sealed partial class AppendCommand : IImapCommand
             size -= n;
         }
 
-        if (failed is null)
+        if (failed is null && !nul)
         {
             try
             {
@@ -388,7 +398,7 @@ public sealed partial class AppendCommand : IImapCommand
             }
         }
 
-        return failed;
+        return (failed, nul);
     }
 
     /// <summary>date-time = DQUOTE date-day-fixed "-" date-month "-" date-year SP time SP zone DQUOTE (RFC 3501 9).</summary>

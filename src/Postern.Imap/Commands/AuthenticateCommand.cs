@@ -60,11 +60,13 @@ public sealed class AuthenticateCommand : IImapCommand
         byte[]? binding = session.Connection.LocalCertificate is { } cert
             ? ScramSha256Server.ServerEndPoint(cert as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(cert.GetRawCertData()))
             : null;
-        var scram = new ScramSha256Server(session.Store, mechanism == ScramSha256Server.PlusMechanism, binding, session.Connection.TlsExporterBinding);
+        var scram = new ScramSha256Server(session.Store, mechanism == ScramSha256Server.PlusMechanism, binding,
+            session.Connection.TlsExporterBinding, session.Auth.Options.ScramIterations);
         string clientFirst = Decode(initial ?? await ReadResponseAsync(session, "", ct).ConfigureAwait(false));
         string? serverFirst = await scram.StartAsync(clientFirst, ct).ConfigureAwait(false);
         if (serverFirst is null)
         {
+            LogScramFailure(session, scram, mechanism);
             await FailAsync(session, tag, mechanism, ct).ConfigureAwait(false);
             return;
         }
@@ -85,6 +87,7 @@ public sealed class AuthenticateCommand : IImapCommand
         {
             // The proof stands in for the password: each wrong attempt counts.
             throttle.Failed(client, scram.UserName, clientFinal);
+            LogScramFailure(session, scram, mechanism);
             await FailAsync(session, tag, mechanism, ct).ConfigureAwait(false);
             return;
         }
@@ -93,9 +96,20 @@ public sealed class AuthenticateCommand : IImapCommand
 
         // The server signature goes in a last challenge; the client answers with an empty line.
         await ReadResponseAsync(session, Encode(result.Value.ServerFinal), ct).ConfigureAwait(false);
-        session.LoggedIn(result.Value.Account);
-        Log.LoginSucceeded(session.Log, result.Value.Account.Id, mechanism);
-        session.Ok(tag, $"[CAPABILITY {session.Capabilities}] Logged in");
+        LoginCommand.Admit(session, tag, result.Value.Account, mechanism);
+    }
+
+    /// <summary>Tells the operator why, where it is something they can act on; the client hears only "failed".</summary>
+    private static void LogScramFailure(ImapSession session, ScramSha256Server scram, string mechanism)
+    {
+        if (scram.Failure == ScramFailure.NoKeys)
+        {
+            Log.ScramNoKeys(session.Log, mechanism, scram.AccountId ?? 0);
+        }
+        else
+        {
+            Log.ScramFailed(session.Log, mechanism, scram.Failure);
+        }
     }
 
     /// <summary>The same answer and delay as a wrong password with LOGIN or PLAIN.</summary>

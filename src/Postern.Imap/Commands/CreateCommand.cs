@@ -1,5 +1,6 @@
 using Postern.Imap.Parsing;
 using Postern.Imap.Session;
+using Postern.Storage;
 
 namespace Postern.Imap.Commands;
 
@@ -26,6 +27,9 @@ public sealed class CreateCommand : IImapCommand
         {
             throw ImapException.No("[CANNOT] Invalid mailbox name");
         }
+
+        // Too long or too deep: NO [LIMIT] before the store is reached.
+        MailboxErrors.CheckLimit(() => StoreLimits.CheckMailboxName(name));
 
         await MailboxErrors.RunAsync(() => session.Store.CreateMailboxAsync(session.RequireAccount.Id, name, specialUse, ct)).ConfigureAwait(false);
         Log.MailboxCreated(session.Log, session.RequireAccount.Id);

@@ -7,15 +7,11 @@ namespace Postern.Imap.Commands;
 /// <summary>Flag lists of STORE and APPEND: system flags and keywords (RFC 3501 2.3.2, 9 "flag").</summary>
 internal static class Flags
 {
-    /// <summary>Most keywords one command may carry; a bound on what a client can make us store.</summary>
-    public const int MaxKeywords = 100;
-
-    /// <summary>Longest keyword we accept.</summary>
-    public const int MaxKeywordLength = 100;
-
     /// <summary>
     /// Reads system flags into the result and keywords into <paramref name="keywords"/>. \Recent
-    /// cannot be set by clients and is skipped; other unknown "\" flags are BAD.
+    /// cannot be set by clients and is skipped; other unknown "\" flags are BAD. A keyword longer, or
+    /// more keywords, than one message may carry (<see cref="StoreLimits"/>) is NO [LIMIT] here,
+    /// before the store is reached (RFC 5530 3: "the number of flags on a single message").
     /// </summary>
     public static MessageFlags Parse(IReadOnlyList<ImapToken> tokens, List<string> keywords)
     {
@@ -44,22 +40,25 @@ internal static class Flags
             }
             else if (!keywords.Contains(t.Text, StringComparer.OrdinalIgnoreCase))
             {
-                if (keywords.Count >= MaxKeywords)
-                {
-                    throw ImapException.Bad("Too many keywords");
-                }
-
                 keywords.Add(t.Text);
+                MailboxErrors.CheckLimit(() =>
+                {
+                    StoreLimits.CheckKeywordLength(t.Text);
+                    StoreLimits.CheckKeywordsPerMessage(keywords.Count);
+                });
             }
         }
 
         return flags;
     }
 
-    /// <summary>keyword = atom (RFC 3501 9): no atom-specials, and "]" is a resp-special too.</summary>
+    /// <summary>
+    /// keyword = atom (RFC 3501 9): no atom-specials, and "]" is a resp-special too. Syntax only: the
+    /// line length bounds it, <see cref="StoreLimits.MaxKeywordLength"/> is checked by the caller.
+    /// </summary>
     public static bool IsKeyword(string text)
     {
-        if (text.Length == 0 || text.Length > MaxKeywordLength)
+        if (text.Length == 0)
         {
             return false;
         }

@@ -55,6 +55,26 @@ public sealed class LoginCommand : IImapCommand
             return;
         }
 
+        Admit(session, tag, account, mechanism);
+    }
+
+    /// <summary>
+    /// Moves to Authenticated and answers OK, unless the account already has its maximum of
+    /// connections from this address (Limits:MaxConnectionsPerAccountAndAddress, logged by the
+    /// connection). Then NO [UNAVAILABLE] (RFC 5530: a temporary condition, not
+    /// AUTHENTICATIONFAILED, so email programs keep the password) and BYE, as Dovecot ends such a
+    /// session: it can do nothing useful, and each retry on it would cost a password hash.
+    /// </summary>
+    internal static void Admit(ImapSession session, string tag, Postern.Storage.Account account, string mechanism)
+    {
+        if (!session.Connection.TryLogIn(account.Id))
+        {
+            session.Connection.WriteLine(tag + " NO [UNAVAILABLE] Too many connections of this account from your address; close some or try again later");
+            session.Untagged("BYE Too many connections");
+            session.State = ImapState.Logout;
+            return;
+        }
+
         session.LoggedIn(account);
         Log.LoginSucceeded(session.Log, account.Id, mechanism);
         session.Ok(tag, $"[CAPABILITY {session.Capabilities}] Logged in");

@@ -15,7 +15,27 @@ internal static class MailboxErrors
         _ => "[CANNOT] Operation not allowed on this mailbox",
     });
 
-    /// <summary>Runs a store call and turns its <see cref="MailboxException"/> into a NO.</summary>
+    /// <summary>
+    /// A store limit reached: NO [LIMIT] (RFC 5530 3) with the limit's one sentence, whether IMAP
+    /// found it before calling the store or the store found it (e.g. keywords in use per mailbox,
+    /// which only the store can count).
+    /// </summary>
+    public static ImapException ToImap(StoreLimitException e) => ImapException.No("[LIMIT] " + e.Message);
+
+    /// <summary>Runs a check of <see cref="StoreLimits"/> and turns its refusal into NO [LIMIT].</summary>
+    public static void CheckLimit(Action check)
+    {
+        try
+        {
+            check();
+        }
+        catch (StoreLimitException e)
+        {
+            throw ToImap(e);
+        }
+    }
+
+    /// <summary>Runs a store call and turns its <see cref="MailboxException"/> or <see cref="StoreLimitException"/> into a NO.</summary>
     public static async Task<T> RunAsync<T>(Func<Task<T>> action)
     {
         try
@@ -26,17 +46,16 @@ internal static class MailboxErrors
         {
             throw ToImap(e);
         }
-    }
-
-    public static async Task RunAsync(Func<Task> action)
-    {
-        try
-        {
-            await action().ConfigureAwait(false);
-        }
-        catch (MailboxException e)
+        catch (StoreLimitException e)
         {
             throw ToImap(e);
         }
     }
+
+    public static Task RunAsync(Func<Task> action) =>
+        RunAsync(async () =>
+        {
+            await action().ConfigureAwait(false);
+            return true;
+        });
 }

@@ -1,5 +1,6 @@
 using Postern.Imap.Parsing;
 using Postern.Imap.Session;
+using Postern.Storage;
 
 namespace Postern.Imap.Commands;
 
@@ -20,6 +21,9 @@ public sealed class RenameCommand : IImapCommand
         {
             throw ImapException.No("[CANNOT] Invalid mailbox name");
         }
+
+        // Too long or too deep: NO [LIMIT] before the store is reached (a child's new name the store checks).
+        MailboxErrors.CheckLimit(() => StoreLimits.CheckMailboxName(to));
 
         await MailboxErrors.RunAsync(() => session.Store.RenameMailboxAsync(session.RequireAccount.Id, from, to, ct)).ConfigureAwait(false);
         session.Ok(command.Tag, "RENAME completed");

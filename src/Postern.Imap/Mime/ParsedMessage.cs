@@ -50,17 +50,48 @@ public sealed class ParsedMessage
     /// </summary>
     public const int MaxHeaderFieldBytes = 64 * 1024;
 
+    /// <summary>
+    /// Most fields of one header block given to MimeKit (see <see cref="HeaderBloat"/>): a top-level
+    /// header with more keeps its first fields, and then only the first of each field ENVELOPE and
+    /// BODYSTRUCTURE are built from, so 500,000 To: fields cost milliseconds, not seconds, and
+    /// ENVELOPE lists the addresses of the first ones. Real mail has tens of fields, a few hundred
+    /// after many hops. A nested header with more makes the message opaque, as for a long field.
+    /// </summary>
+    public const int MaxHeaderFields = 1000;
+
+    /// <summary>Most octets of one header block given to MimeKit, on the same terms as <see cref="MaxHeaderFields"/>.</summary>
+    public const int MaxHeaderBytes = 1024 * 1024;
+
+    public static HeaderLimits HeaderLimits { get; } = new(MaxHeaderFieldBytes, MaxHeaderFields, MaxHeaderBytes);
+
     public static ParsedMessage Parse(byte[] raw)
+    {
+        try
+        {
+            return ParseCapped(raw);
+        }
+        catch (FormatException)
+        {
+            // MimeKit finds no header at all: an empty message, or text whose first line is no
+            // header field. APPEND stores such octets as they come, and FETCH, SEARCH, SORT and
+            // THREAD must still answer for them rather than fail with [SERVERBUG] (found by
+            // fuzzing: tests/Postern.Fuzz/Regressions/mime/empty-message.eml).
+            return ParseHeaderless(raw);
+        }
+    }
+
+    private static ParsedMessage ParseCapped(byte[] raw)
     {
         int bodyStart = FindBodyStart(raw, 0, raw.Length);
         var view = new View(raw, 0, 0);
-        if (HeaderBloat.HasOversizedField(raw.AsSpan(0, bodyStart), MaxHeaderFieldBytes))
+        if (HeaderBloat.IsBloated(raw.AsSpan(0, bodyStart), HeaderLimits))
         {
-            byte[] header = HeaderBloat.Compact(raw.AsSpan(0, bodyStart), MaxHeaderFieldBytes);
+            byte[] header = HeaderBloat.Compact(raw.AsSpan(0, bodyStart), HeaderLimits);
             view = new View([.. header, .. raw.AsSpan(bodyStart)], header.Length, bodyStart - header.Length);
         }
 
-        if (HeaderBloat.HasOversizedField(view.Bytes, MaxHeaderFieldBytes))
+        // The top-level header is within the limits now (its structural fields may go past them).
+        if (HeaderBloat.IsBloated(view.Bytes, HeaderLimits, checkFirstBlock: false))
         {
             return ParseOpaque(raw, bodyStart);
         }
@@ -128,13 +159,13 @@ public sealed class ParsedMessage
     }
 
     /// <summary>
-    /// The top-level header (each field cut to <see cref="MaxHeaderFieldBytes"/>) over one body
+    /// The top-level header (cut to <see cref="HeaderLimits"/>) over one body
     /// holding all the rest, undivided; a single-part body keeps its content so SEARCH TEXT still
     /// looks into it.
     /// </summary>
     private static ParsedMessage ParseOpaque(byte[] raw, int bodyStart)
     {
-        using var header = new MemoryStream(HeaderBloat.Compact(raw.AsSpan(0, bodyStart), MaxHeaderFieldBytes), writable: false);
+        using var header = new MemoryStream(HeaderBloat.Compact(raw.AsSpan(0, bodyStart), HeaderLimits), writable: false);
         var message = new MimeParser(Options, header, persistent: false).ParseMessage();
         var parsed = new ParsedMessage(raw, message);
         var whole = new Span(0, bodyStart, raw.Length);
@@ -146,6 +177,23 @@ public sealed class ParsedMessage
             {
                 leaf.Content = new MimeContent(new MemoryStream(raw, bodyStart, raw.Length - bodyStart, writable: false), leaf.ContentTransferEncoding);
             }
+        }
+
+        return parsed;
+    }
+
+    /// <summary>An empty header over one text/plain body holding all the stored octets.</summary>
+    private static ParsedMessage ParseHeaderless(byte[] raw)
+    {
+        using var blankLine = new MemoryStream("\r\n"u8.ToArray(), writable: false);
+        var message = new MimeParser(Options, blankLine, persistent: false).ParseMessage();
+        var parsed = new ParsedMessage(raw, message);
+        var whole = new Span(0, 0, raw.Length);
+        parsed._spans[message] = whole;
+        if (message.Body is MimePart leaf)
+        {
+            parsed._spans[leaf] = whole;
+            leaf.Content = new MimeContent(new MemoryStream(raw, writable: false), leaf.ContentTransferEncoding);
         }
 
         return parsed;

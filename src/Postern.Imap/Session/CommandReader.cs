@@ -64,9 +64,12 @@ public sealed class CommandReader
     {
         _buffer.ResetWrittenCount();
         string? tag = null;
+        // After a literal the client owes the rest of the command at once: that line runs on the
+        // literal's clock, not the idle timeout (30 minutes after login).
+        TransferClock? owed = null;
         while (true)
         {
-            var line = await _connection.ReadLineAsync(_options.MaxLineLength, ct).ConfigureAwait(false);
+            var line = await _connection.ReadLineAsync(_options.MaxLineLength, owed, ct).ConfigureAwait(false);
             if (line.Status == LineStatus.Closed)
             {
                 return new CommandFrame(FrameStatus.Closed, default, tag);
@@ -108,7 +111,7 @@ public sealed class CommandReader
                 // thrown away so none of it runs as commands. One larger than an ordinary literal closes
                 // the session instead (also allowed there): nobody, logged in or not, makes us read megabytes for nothing.
                 long cap = _options.MaxLiteralSize;
-                if (size > cap || !await LiteralDrain.DrainCommandAsync(_connection, size, _options.MaxLineLength, cap, ct).ConfigureAwait(false))
+                if (size > cap || !await LiteralDrain.DrainCommandAsync(_connection, size, _options.MaxLineLength, cap, _options.MinLiteralRate, ct).ConfigureAwait(false))
                 {
                     return new CommandFrame(FrameStatus.FatalTooLarge, default, tag);
                 }
@@ -139,15 +142,19 @@ public sealed class CommandReader
                 _connection.WriteLine("+ Ready for literal data");
             }
 
+            // Slower than MinLiteralRate ends the session like the idle timeout (slowloris).
+            owed = _connection.StartTransfer(_options.MinLiteralRate, MinLiteralRateKey);
             if (size > 0)
             {
                 var memory = _buffer.GetMemory((int)size)[..(int)size];
-                // Slower than MinLiteralRate ends the session like the idle timeout (slowloris).
-                await _connection.ReadExactlyAsync(memory, ct, _connection.DeadlineFor(size, _options.MinLiteralRate)).ConfigureAwait(false);
+                await _connection.ReadExactlyAsync(memory, ct, owed).ConfigureAwait(false);
                 _buffer.Advance((int)size);
             }
         }
     }
+
+    /// <summary>The configuration key of <see cref="ImapOptions.MinLiteralRate"/>, named when it ends a session.</summary>
+    public const string MinLiteralRateKey = "Imap:MinLiteralRate";
 
     private ReadOnlyMemory<byte> _appendPrefix;
 

@@ -285,6 +285,14 @@ public sealed partial class ImapSession
             return;
         }
 
+        // Not under its name: renamed, or deleted by another session. A store reads a deleted
+        // mailbox as empty (IMailStore contract), so the session itself tells the client it is gone:
+        // NO [NONEXISTENT] to the command, BYE in IDLE (RFC 3501 7.1.5), rather than EXPUNGE for all.
+        if (!sameBox && !(await Store.ListMailboxesAsync(mailbox.Info.AccountId, ct).ConfigureAwait(false)).Any(b => b.Id == mailbox.Info.Id))
+        {
+            throw new MailboxException(MailboxError.NotFound, "The selected mailbox no longer exists.");
+        }
+
         var current = await Store.ListMessagesAsync(mailbox.Info.Id, ct).ConfigureAwait(false);
         await ClaimRecentAsync(mailbox, current, ct).ConfigureAwait(false);
         mailbox.Apply(current, Untagged, IsCondStore, IsQResync);

@@ -14,8 +14,11 @@ public static class ClientMistakes
     private static readonly Action<ILogger, string, string, string, long, Exception?>[] Events =
         [.. Enum.GetValues<ClientMistake>().Select(kind => LoggerMessage.Define<string, string, string, long>(
             LogLevel.Warning,
-            new EventId(110 + (int)kind, kind.ToString()),
+            EventIdOf(kind),
             "Client setting problem on {Endpoint} from {Remote}: {Advice} ({Count} so far)"))];
+
+    /// <summary>The event id and name of <paramref name="kind"/>: 110 + its position, as the README documents for operators.</summary>
+    public static EventId EventIdOf(ClientMistake kind) => new(110 + (int)kind, kind.ToString());
 
     /// <summary>How many times <paramref name="kind"/> was seen since the process started.</summary>
     public static long Count(ClientMistake kind) => Interlocked.Read(ref Counts[(int)kind]);

@@ -191,6 +191,15 @@ internal sealed class Pop3Session
             return CommandResult.Error(Replies.InUse);
         }
 
+        // Limits:MaxConnectionsPerAccountAndAddress (logged by the connection). The maildrop lock
+        // already allows one session per account, below any limit (at least 1); the login is
+        // counted anyway, so it leaves the address's unauthenticated count like any other login.
+        if (!Connection.TryLogIn(account.Id))
+        {
+            maildropLock.Dispose();
+            return CommandResult.Error(Replies.TooManyConnections);
+        }
+
         Maildrop maildrop;
         try
         {

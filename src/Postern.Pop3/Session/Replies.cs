@@ -14,6 +14,7 @@ internal static class Replies
     public const string StlsFirst = "[AUTH] Plaintext authentication is disabled; use STLS first";
     public const string TlsRequired = "[AUTH] Authentication requires a TLS connection";
     public const string InUse = "[IN-USE] Maildrop is locked by another session";
+    public const string TooManyConnections = "[IN-USE] Too many connections of this account from your address; try again later";
     public const string MaildropUnavailable = "[SYS/TEMP] Maildrop is temporarily unavailable";
     public const string UpdateFailed = "[SYS/TEMP] Some deleted messages were not removed";
 

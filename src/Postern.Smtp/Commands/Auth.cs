@@ -151,6 +151,13 @@ internal sealed partial class SmtpSession
             return;
         }
 
+        if (!_connection.TryLogIn(account.Id))
+        {
+            // The connection logged the limit; the session stays unauthenticated and may QUIT.
+            Send(Replies.TooManyConnections);
+            return;
+        }
+
         _account = account;
         _log.Authenticated(_remote, account.Address, mechanism);
         Send(Replies.AuthSucceeded);

@@ -7,15 +7,11 @@ namespace Postern.Smtp.Session;
 
 internal sealed partial class SmtpSession
 {
-    /// <summary>Longest data line we accept, line ending included (RFC 5321 4.5.3.1.6 says 1000; real mail is sloppier).</summary>
-    private const int DataLineLimit = 64 * 1024;
-
     /// <summary>
-    /// How far we read a data line to learn how it ended. Past this the connection layer no longer
-    /// tells us whether the line ended in CRLF or a bare LF, so we could not find the end of data
-    /// safely and close the connection instead.
+    /// How much of a data line is handled at once. Lines have no limit of their own (only the message
+    /// size bounds them): longer ones are read, checked and spooled in pieces of this size.
     /// </summary>
-    private const int DataReadLimit = 256 * 1024;
+    private const int DataPieceSize = 64 * 1024;
 
     private static readonly byte[] Crlf = "\r\n"u8.ToArray();
 
@@ -30,7 +26,6 @@ internal sealed partial class SmtpSession
         /// <summary>Writing the spool file failed (disk full...): 451, the client should retry.</summary>
         SpoolFailed,
         BareCrOrLf,
-        LineTooLong,
         TooLarge,
 
         /// <summary>Too many Received fields: a mail loop (HopCounter).</summary>
@@ -89,6 +84,9 @@ internal sealed partial class SmtpSession
             DateTimeOffset.UtcNow);
 
         Send(Replies.StartData);
+        // A port 25 session never logs in; reaching DATA is its equivalent (MAIL and RCPT prove
+        // nothing, postmaster always exists), and the DATA rate bounds the message from here.
+        _connection.EndPreLoginBound();
         var (complete, rejection, size) = await ReceiveDataAsync(spool.Stream, header, id).ConfigureAwait(false);
         if (!complete)
         {
@@ -107,7 +105,6 @@ internal sealed partial class SmtpSession
             Error(rejection switch
             {
                 DataRejection.BareCrOrLf => Replies.BareCrOrLf,
-                DataRejection.LineTooLong => Replies.DataLineTooLong,
                 DataRejection.TooManyHops => Replies.TooManyHops,
                 _ => Replies.MessageTooLarge,
             });
@@ -141,13 +138,21 @@ internal sealed partial class SmtpSession
         _log.MessageAccepted(id, transaction.ReturnPath.ToString(), transaction.LocalAccounts.Count, transaction.RemoteRecipients.Count, size);
         // Only now, with the message durable, may we take responsibility for it (RFC 5321 6.1).
         Send(new Reply(250, "2.0.0", $"Ok: queued as {id}"));
+        Delivered();
     }
 
     /// <summary>
     /// Reads data lines up to the end-of-data mark, un-stuffing dots and writing CRLF-terminated lines
     /// to <paramref name="sink"/> while the message is still acceptable.
     /// </summary>
-    /// <returns>complete = false when the session must end (peer closed, or a line too long to track).</returns>
+    /// <remarks>
+    /// A line of any length is accepted and stored as received, up to the message size: RFC 5321
+    /// 4.5.3.1.6 limits a text line to 1000 octets, but refusing mail that breaks it bounces real
+    /// (if badly formatted) mail at its sender, and Postfix accepts such lines too. Long lines
+    /// arrive in pieces (<see cref="MailConnection.ReadLinePieceAsync"/>); only a line's first
+    /// piece can be the end-of-data mark, a stuffed dot or a header field.
+    /// </remarks>
+    /// <returns>complete = false when the session must end (the peer closed).</returns>
     private async Task<(bool Complete, DataRejection Rejection, long Size)> ReceiveDataAsync(Stream sink, byte[] header, string id)
     {
         var rejection = DataRejection.None;
@@ -159,61 +164,48 @@ internal sealed partial class SmtpSession
 
         // The DATA command line itself ended with CRLF (bare-LF commands are refused).
         bool previousEndedWithCrlf = true;
+        bool lineStart = true;
         var hops = new HopCounter(_options.MaxHops);
-        long started = Environment.TickCount64;
-        long received = 0;
+        // One clock for the whole DATA phase: slower than MinDataRate after the grace period, or a
+        // pause longer than the stall timeout, ends the session with 421 4.4.2 like any timeout.
+        var transfer = _connection.StartTransfer(_options.MinDataRate, "Smtp:MinDataRate");
         while (true)
         {
-            var line = await _connection.ReadLineAsync(DataReadLimit, _ct).ConfigureAwait(false);
-            received += line.Bytes.Length + 2;
-            CheckDataRate(started, received);
-            if (line.Status == LineStatus.Closed)
+            var piece = await _connection.ReadLinePieceAsync(DataPieceSize, transfer, _ct).ConfigureAwait(false);
+            if (piece.Closed)
             {
                 _log.Closing(_remote, "connection closed during DATA");
                 _close = true;
                 return (false, rejection, size);
             }
 
-            if (line.Status == LineStatus.TooLong)
-            {
-                // We no longer know whether that line ended in CRLF or a bare LF, so we cannot find the
-                // end of data without risking smuggling; refuse the message and end the session.
-                _log.MessageRejected("-", _remote, "data line far too long");
-                Send(Replies.DataLineFarTooLong);
-                _close = true;
-                return (false, DataRejection.LineTooLong, size);
-            }
-
-            var content = line.Bytes.Span;
-            if (DataLine.IsEndOfData(content, line.BareLineFeed, previousEndedWithCrlf))
+            var content = piece.Bytes.Span;
+            if (lineStart && piece.EndsLine && DataLine.IsEndOfData(content, piece.BareLineFeed, previousEndedWithCrlf))
             {
                 return (true, rejection, size);
             }
-
-            previousEndedWithCrlf = !line.BareLineFeed;
 
             // Smuggling defence (RFC 5321 2.3.8: CR and LF only ever appear together as CRLF).
             // Policy: a bare LF ending a line or a bare CR anywhere never ends the data and never
             // splits it; the whole message is refused with 550 5.6.0 at the real end of data, so a
             // sender that disagrees with us about where the message ends cannot get a second,
             // smuggled message accepted, and we never rewrite line endings silently.
-            if ((line.BareLineFeed || DataLine.HasBareCarriageReturn(content)) && rejection != DataRejection.SpoolFailed)
+            if ((piece.BareLineFeed || DataLine.HasBareCarriageReturn(content)) && rejection != DataRejection.SpoolFailed)
             {
                 rejection = DataRejection.BareCrOrLf;
             }
-            else if (content.Length + 2 > DataLineLimit && rejection == DataRejection.None)
+
+            var data = lineStart ? DataLine.Unstuff(content) : content;
+            if (lineStart)
             {
-                rejection = DataRejection.LineTooLong;
+                hops.Line(data);
+                if (hops.Exceeded && rejection == DataRejection.None)
+                {
+                    rejection = DataRejection.TooManyHops;
+                }
             }
 
-            var data = DataLine.Unstuff(content);
-            hops.Line(data);
-            if (hops.Exceeded && rejection == DataRejection.None)
-            {
-                rejection = DataRejection.TooManyHops;
-            }
-
-            size += data.Length + 2;
+            size += data.Length + (piece.EndsLine ? 2 : 0);
             if (size > _options.MaxMessageSize && rejection == DataRejection.None)
             {
                 // Keep reading to the end of data (RFC 1870 6.2 wants the reply after the "."), storing nothing more.
@@ -221,23 +213,17 @@ internal sealed partial class SmtpSession
             }
 
             if (rejection == DataRejection.None &&
-                !await TryWriteSpoolAsync(sink, line.Bytes[(content.Length - data.Length)..], Crlf, id).ConfigureAwait(false))
+                !await TryWriteSpoolAsync(sink, piece.Bytes[(content.Length - data.Length)..], piece.EndsLine ? Crlf : null, id).ConfigureAwait(false))
             {
                 rejection = DataRejection.SpoolFailed;
             }
-        }
-    }
 
-    /// <summary>
-    /// Ends DATA that arrives slower than <see cref="SmtpOptions.MinDataRate"/> allows (Postfix
-    /// smtpd_min_data_rate): the session answers 421 4.4.2 and closes, as for any timeout.
-    /// </summary>
-    private void CheckDataRate(long started, long received)
-    {
-        double allowedMs = _options.CommandTimeout.TotalMilliseconds + received * 1000.0 / Math.Max(1, _options.MinDataRate);
-        if (Environment.TickCount64 - started > allowedMs)
-        {
-            throw new IdleTimeoutException("The client sent message data too slowly.");
+            if (piece.EndsLine)
+            {
+                previousEndedWithCrlf = !piece.BareLineFeed;
+            }
+
+            lineStart = piece.EndsLine;
         }
     }
 

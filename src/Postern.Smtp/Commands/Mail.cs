@@ -126,6 +126,17 @@ internal sealed partial class SmtpSession
             }
         }
 
+        if (_transactions >= _options.MaxTransactions)
+        {
+            // As Exim's smtp_accept_max_per_connection: 421 ends the session (RFC 5321 3.8), and
+            // the client sends the rest of its queue in a new connection.
+            _log.Closing(_remote, $"more than {_options.MaxTransactions} transactions");
+            Send(Replies.TooManyTransactions);
+            _close = true;
+            return;
+        }
+
+        _transactions++;
         _transaction = new Transaction(from, utf8) { DeclaredSize = declaredSize };
         Send(Replies.SenderOk);
     }

@@ -73,10 +73,8 @@ internal sealed partial class SmtpSession
         string address = to.ToString();
         if (!_transaction.Contains(address))
         {
-            if (_transaction.Count >= _options.MaxRecipients)
+            if (RecipientLimitReached())
             {
-                // Not counted as an error: a well-behaved client with many recipients meets this routinely.
-                Send(Replies.TooManyRecipients);
                 return;
             }
 
@@ -86,15 +84,38 @@ internal sealed partial class SmtpSession
         Send(Replies.RecipientOk);
     }
 
+    /// <summary>Recipients one transaction may have here: <see cref="SmtpOptions.MaxRecipients"/> on port 25, fewer on submission.</summary>
+    private int RecipientLimit => IsSubmission ? _options.MaxSubmissionRecipients : _options.MaxRecipients;
+
+    /// <summary>
+    /// At the limit, answers 452 4.5.3 (RFC 5321 4.5.3.1.10: the client sends the rest in another
+    /// transaction) and returns true. Not an error: a client with many recipients meets this
+    /// routinely. But one that goes on sending as many again is looping, and from then on each
+    /// refused recipient counts as an error, as Postfix's smtpd_recipient_overshoot_limit does
+    /// (there 1000, the same as its recipient limit).
+    /// </summary>
+    private bool RecipientLimitReached()
+    {
+        if (_transaction!.Count < RecipientLimit)
+        {
+            return false;
+        }
+
+        Send(Replies.TooManyRecipients);
+        if (++_transaction.Overshoot > RecipientLimit)
+        {
+            CountError();
+        }
+
+        return true;
+    }
+
     private async Task AddLocalAsync(Storage.Account account)
     {
         if (!_transaction!.Contains(account.Id))
         {
-            if (_transaction.Count >= _options.MaxRecipients)
+            if (RecipientLimitReached())
             {
-                // RFC 5321 4.5.3.1.10: 452 lets the client send the rest in another transaction.
-                // Not counted as an error: a well-behaved client with many recipients meets this routinely.
-                Send(Replies.TooManyRecipients);
                 return;
             }
 

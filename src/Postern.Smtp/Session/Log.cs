@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace Postern.Smtp.Session;
 
 /// <summary>
-/// SMTP log events; ids 2000-2099 belong to SMTP. No event carries a password, an AUTH response or
+/// SMTP log events; ids 2000-2999 belong to SMTP (EventIdRanges.cs). No event carries a password, an AUTH response or
 /// raw client input; addresses are logged only once they passed the address parser.
 /// </summary>
 internal static partial class Log
@@ -43,4 +43,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2011, Level = LogLevel.Information, Message = "Refused recipient {Account} from {Remote}: mailbox full (quota)")]
     public static partial void MailboxFull(this ILogger log, string account, string remote);
+
+    [LoggerMessage(EventId = 2012, Level = LogLevel.Information, Message = "{Remote} sent more than {Limit} commands without delivering mail; each further one counts as an error")]
+    public static partial void JunkLimitReached(this ILogger log, string remote, int limit);
 }

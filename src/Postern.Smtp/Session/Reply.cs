@@ -64,6 +64,10 @@ internal static class Replies
     public static readonly Reply AuthFailed = new(535, "5.7.8", "Authentication credentials invalid");
     public static readonly Reply AuthRequired = new(530, "5.7.0", "Authentication required");
 
+    // RFC 4954 6: 454 4.7.0 is a temporary authentication failure; the client should not ask for
+    // another password. Sent when the account has Limits:MaxConnectionsPerAccountAndAddress.
+    public static readonly Reply TooManyConnections = new(454, "4.7.0", "Too many connections of this account from your address; try again later");
+
     // ---- envelope policy
     public static readonly Reply NotYourAddress = new(553, "5.7.1", "Sender address must be the address you logged in as");
     public static readonly Reply NullSenderRefused = new(553, "5.7.1", "The null sender <> is not allowed on submission");
@@ -80,8 +84,6 @@ internal static class Replies
     public static readonly Reply MessageTooLarge = new(552, "5.3.4", "Message size exceeds fixed maximum message size");
     public static readonly Reply TooManyHops = new(554, "5.4.6", "Too many hops (mail loop?)");
     public static readonly Reply BareCrOrLf = new(550, "5.6.0", "Message contains bare CR or LF; line endings must be CRLF");
-    public static readonly Reply DataLineTooLong = new(554, "5.6.0", "Message has a line longer than 65536 octets");
-    public static readonly Reply DataLineFarTooLong = new(554, "5.6.0", "Message line far too long; closing connection");
     public static readonly Reply StoreFailed = new(451, "4.3.0", "Local error in processing; try again later");
 
     // RFC 3463 4.3.1 "mail system full", 452 as RFC 5321 4.2.2 "insufficient system storage";
@@ -90,5 +92,6 @@ internal static class Replies
 
     // ---- closing
     public static readonly Reply TooManyErrors = new(421, "4.7.0", "Too many errors");
+    public static readonly Reply TooManyTransactions = new(421, "4.7.0", "Too many messages in this session; send the rest in a new connection");
     public static readonly Reply ProtocolSynchronization = new(554, "5.5.0", "Error: SMTP protocol synchronization");
 }

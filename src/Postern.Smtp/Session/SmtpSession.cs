@@ -37,6 +37,12 @@ internal sealed partial class SmtpSession
     private int _errors;
     private bool _close;
 
+    /// <summary>Commands that moved no mail since the session began or the last delivered message (<see cref="SmtpOptions.MaxJunkCommands"/>).</summary>
+    private int _junk;
+
+    /// <summary>Transactions begun (MAIL accepted) in this session (<see cref="SmtpOptions.MaxTransactions"/>).</summary>
+    private int _transactions;
+
     public SmtpSession(MailConnection connection, IMailStore store, Authenticator auth, ServerIdentity identity, SmtpOptions options, ILogger log, CancellationToken ct)
     {
         _connection = connection;
@@ -113,9 +119,9 @@ internal sealed partial class SmtpSession
 
             await _connection.FlushAsync(_ct).ConfigureAwait(false);
         }
-        catch (IdleTimeoutException)
+        catch (IdleTimeoutException e)
         {
-            _log.Closing(_remote, "idle timeout");
+            _log.Closing(_remote, e.Limit is null ? "idle timeout" : e.Limit + " reached");
             await SendFinalAsync(new Reply(421, "4.4.2", $"{_hostname} Timeout")).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_ct.IsCancellationRequested)
@@ -136,9 +142,11 @@ internal sealed partial class SmtpSession
         {
             case "EHLO":
                 Hello(args, esmtp: true);
+                Junk();
                 return Task.CompletedTask;
             case "HELO":
                 Hello(args, esmtp: false);
+                Junk();
                 return Task.CompletedTask;
             case "STARTTLS":
                 return StartTlsAsync(hasArgs);
@@ -153,22 +161,26 @@ internal sealed partial class SmtpSession
                 return DataAsync(hasArgs);
             case "RSET":
                 Rset(hasArgs);
+                Junk();
                 return Task.CompletedTask;
             case "NOOP":
                 // RFC 5321 4.1.1.9: a parameter is allowed and ignored.
                 Send(Replies.Ok);
+                Junk();
                 return Task.CompletedTask;
             case "QUIT":
                 Quit();
                 return Task.CompletedTask;
             case "VRFY":
                 Vrfy(hasArgs);
+                Junk();
                 return Task.CompletedTask;
             case "EXPN":
                 Error(Replies.ExpnDisabled);
                 return Task.CompletedTask;
             case "HELP":
                 Help();
+                Junk();
                 return Task.CompletedTask;
             default:
                 Error(Replies.UnknownCommand);
@@ -213,6 +225,11 @@ internal sealed partial class SmtpSession
     private void Error(Reply reply)
     {
         Send(reply);
+        CountError();
+    }
+
+    private void CountError()
+    {
         _errors++;
         if (_errors >= _options.MaxErrors && !_close)
         {
@@ -221,6 +238,28 @@ internal sealed partial class SmtpSession
             _close = true;
         }
     }
+
+    /// <summary>
+    /// Counts a command that moved no mail, after its reply. Past <see cref="SmtpOptions.MaxJunkCommands"/>
+    /// each one also counts as an error, as Postfix's smtpd_junk_command_limit does, so a client that
+    /// only loops on NOOP or RSET is closed with 421 after MaxErrors more; one that delivers mail
+    /// starts from zero again (<see cref="Delivered"/>).
+    /// </summary>
+    private void Junk()
+    {
+        if (++_junk > _options.MaxJunkCommands)
+        {
+            if (_junk == _options.MaxJunkCommands + 1)
+            {
+                _log.JunkLimitReached(_remote, _options.MaxJunkCommands);
+            }
+
+            CountError();
+        }
+    }
+
+    /// <summary>A message was stored: as in Postfix, the junk count starts again.</summary>
+    private void Delivered() => _junk = 0;
 
     /// <summary>Best effort last words before closing; the peer may already be gone.</summary>
     private async Task SendFinalAsync(Reply reply)

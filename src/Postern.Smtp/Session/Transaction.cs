@@ -19,6 +19,9 @@ internal sealed class Transaction(SmtpAddress returnPath, bool utf8)
 
     public int Count => LocalAccounts.Count + RemoteRecipients.Count;
 
+    /// <summary>RCPTs refused because the transaction was full (452 4.5.3).</summary>
+    public int Overshoot { get; set; }
+
     /// <summary>The SIZE= of MAIL (RFC 1870), 0 when not given; the RCPT quota check uses it.</summary>
     public long DeclaredSize { get; set; }
 

@@ -30,4 +30,12 @@ public sealed class AuthOptions
 
     /// <summary>Client addresses and accounts whose penalty state is kept (oldest forgotten first).</summary>
     public int MaxTrackedEntries { get; set; } = 100_000;
+
+    /// <summary>
+    /// PBKDF2 iterations of the SCRAM-SHA-256 keys written when a password is set or first used
+    /// (4096 to 65,536; <see cref="ScramKeys"/>). The client does this work at every SCRAM login,
+    /// and Cyrus SASL clients refuse more than 65,536. Keys already stored keep their count until
+    /// the user's next LOGIN/PLAIN login or password change.
+    /// </summary>
+    public int ScramIterations { get; set; } = ScramKeys.DefaultIterations;
 }

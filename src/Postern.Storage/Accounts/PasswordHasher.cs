@@ -4,9 +4,10 @@ using System.Text;
 namespace Postern.Storage.Accounts;
 
 /// <summary>
-/// PBKDF2-SHA256 password hashes, stored as "pbkdf2-sha256$iterations$salt$hash" (base64).
-/// The same salted password is what SCRAM-SHA-256 needs (RFC 7677), so SCRAM can come later
-/// without asking users for new passwords.
+/// PBKDF2-SHA256 password hashes, stored as "pbkdf2-sha256$iterations$salt$hash" (base64), for
+/// the mechanisms that send the password itself (LOGIN, PLAIN, USER/PASS). SCRAM-SHA-256 does
+/// not use this hash: its client must repeat the iterations, and 100,000 is more than Cyrus SASL
+/// clients accept, so SCRAM has keys of its own at a lower count (<see cref="ScramKeys"/>).
 /// </summary>
 public static class PasswordHasher
 {

@@ -5,14 +5,17 @@ namespace Postern.Storage.Accounts;
 
 /// <summary>
 /// The server side of SASL SCRAM-SHA-256 and SCRAM-SHA-256-PLUS (RFC 5802, RFC 7677), one
-/// instance per authentication exchange. Works from the stored PBKDF2-SHA256 hash: with a 32-byte
-/// output, PBKDF2-HMAC-SHA256 is exactly SCRAM's Hi(), so the stored hash is SaltedPassword.
+/// instance per authentication exchange. Works from the account's stored <see cref="ScramKeys"/>
+/// (StoredKey and ServerKey), never from the PBKDF2 password hash, whose 100,000 iterations
+/// Cyrus SASL clients refuse to compute.
 /// </summary>
 /// <remarks>
 /// Channel binding for -PLUS: RFC 9266 tls-exporter when the connection can export keying
 /// material (Postern.Net.TlsExporter), and RFC 5929 tls-server-end-point, which is defined for
-/// TLS 1.2 and 1.3 alike and is what clients without an exporter (MailKit) use. Unknown users get a salt derived from
-/// the name with a per-process secret, so the exchange looks the same and fails only at the proof.
+/// TLS 1.2 and 1.3 alike and is what clients without an exporter (MailKit) use. Unknown users,
+/// and accounts that have no SCRAM keys yet, get a salt derived from the name with a per-process
+/// secret and the configured iteration count, so the exchange looks the same as for a real
+/// account and fails only at the proof; <see cref="Failure"/> tells the log which case it was.
 /// </remarks>
 public sealed class ScramSha256Server
 {
@@ -33,26 +36,37 @@ public sealed class ScramSha256Server
     private string _clientFirstBare = "";
     private string _serverFirst = "";
     private string _nonce = "";
-    private byte[] _saltedPassword = [];
+    private readonly int _decoyIterations;
+    private ScramKeys? _keys;
     private Account? _account;
+    private ScramFailure _missingKeys;
 
     /// <param name="plus">True for SCRAM-SHA-256-PLUS: the client must bind to <paramref name="serverEndPoint"/>.</param>
     /// <param name="serverEndPoint">The tls-server-end-point binding of this connection, or null without TLS.</param>
     /// <param name="exporter">The tls-exporter binding of this connection, or null when unavailable.</param>
-    public ScramSha256Server(IMailStore store, bool plus, byte[]? serverEndPoint, byte[]? exporter = null)
+    /// <param name="decoyIterations">The count announced for users without keys: the one new keys get (Auth:ScramIterations).</param>
+    public ScramSha256Server(IMailStore store, bool plus, byte[]? serverEndPoint, byte[]? exporter = null, int decoyIterations = ScramKeys.DefaultIterations)
     {
         _store = store;
         _plus = plus;
         _serverEndPoint = serverEndPoint;
         _exporter = exporter;
+        _decoyIterations = decoyIterations;
     }
 
     /// <summary>The user name the client gave (valid after <see cref="StartAsync"/>).</summary>
     public string UserName { get; private set; } = "";
 
+    /// <summary>Why <see cref="StartAsync"/> or <see cref="Finish"/> refused, for the log only: the client always hears the same failure.</summary>
+    public ScramFailure Failure { get; private set; }
+
+    /// <summary>The account named by the client, also when it has no SCRAM keys (for the log); null for unknown users.</summary>
+    public long? AccountId { get; private set; }
+
     /// <summary>Handles client-first-message; returns server-first-message, or null when the message is malformed or the binding is wrong.</summary>
     public async Task<string?> StartAsync(string clientFirst, CancellationToken ct)
     {
+        Failure = ScramFailure.Malformed;
         if (clientFirst.Length is 0 or > MaxMessageLength)
         {
             return null;
@@ -98,22 +112,23 @@ public sealed class ScramSha256Server
         }
 
         _account = await _store.FindAccountAsync(UserName, ct).ConfigureAwait(false);
-        byte[] salt;
-        int iterations;
-        if (_account is not null && TryReadHash(_account.PasswordHash, out salt, out iterations, out var salted))
+        AccountId = _account?.Id;
+        if (_account?.Scram is { } keys)
         {
-            _saltedPassword = salted;
+            _keys = keys;
         }
         else
         {
+            // Keys nobody knows, so no proof can match; the same salt for the same name every time.
+            _missingKeys = _account is null ? ScramFailure.UnknownUser : ScramFailure.NoKeys;
             _account = null;
-            salt = HMACSHA256.HashData(DecoySecret, Encoding.UTF8.GetBytes(UserName.ToLowerInvariant()))[..16];
-            iterations = PasswordHasher.DefaultIterations;
-            _saltedPassword = RandomNumberGenerator.GetBytes(32);
+            byte[] salt = HMACSHA256.HashData(DecoySecret, Encoding.UTF8.GetBytes(UserName.ToLowerInvariant()))[..16];
+            _keys = new ScramKeys(_decoyIterations, salt, RandomNumberGenerator.GetBytes(32), RandomNumberGenerator.GetBytes(32));
         }
 
         _nonce = clientNonce + Convert.ToBase64String(RandomNumberGenerator.GetBytes(18));
-        _serverFirst = $"r={_nonce},s={Convert.ToBase64String(salt)},i={iterations}";
+        _serverFirst = $"r={_nonce},s={Convert.ToBase64String(_keys.Salt)},i={_keys.Iterations}";
+        Failure = ScramFailure.None;
         return _serverFirst;
     }
 
@@ -123,7 +138,8 @@ public sealed class ScramSha256Server
     /// </summary>
     public (Account Account, string ServerFinal)? Finish(string clientFinal)
     {
-        if (_serverFirst.Length == 0 || clientFinal.Length is 0 or > MaxMessageLength)
+        Failure = ScramFailure.Malformed;
+        if (_keys is null || clientFinal.Length is 0 or > MaxMessageLength)
         {
             return null;
         }
@@ -149,6 +165,7 @@ public sealed class ScramSha256Server
         {
             if (!CryptographicOperations.FixedTimeEquals(Convert.FromBase64String(cbind), expectedCbind))
             {
+                Failure = ScramFailure.ChannelBinding;
                 return null;
             }
 
@@ -159,10 +176,11 @@ public sealed class ScramSha256Server
             return null;
         }
 
+        // RFC 5802 section 3: ClientKey = ClientProof XOR HMAC(StoredKey, AuthMessage), and the
+        // proof is right when H(ClientKey) is StoredKey.
         string authMessage = $"{_clientFirstBare},{_serverFirst},{withoutProof}";
-        byte[] clientKey = HMACSHA256.HashData(_saltedPassword, "Client Key"u8);
-        byte[] storedKey = SHA256.HashData(clientKey);
-        byte[] clientSignature = HMACSHA256.HashData(storedKey, Encoding.UTF8.GetBytes(authMessage));
+        byte[] clientSignature = HMACSHA256.HashData(_keys.StoredKey, Encoding.UTF8.GetBytes(authMessage));
+        Failure = _missingKeys == ScramFailure.None ? ScramFailure.WrongProof : _missingKeys;
         if (proof.Length != clientSignature.Length)
         {
             return null;
@@ -174,13 +192,13 @@ public sealed class ScramSha256Server
             recovered[i] = (byte)(proof[i] ^ clientSignature[i]);
         }
 
-        if (!CryptographicOperations.FixedTimeEquals(SHA256.HashData(recovered), storedKey) || _account is null)
+        if (!CryptographicOperations.FixedTimeEquals(SHA256.HashData(recovered), _keys.StoredKey) || _account is null)
         {
             return null;
         }
 
-        byte[] serverKey = HMACSHA256.HashData(_saltedPassword, "Server Key"u8);
-        byte[] serverSignature = HMACSHA256.HashData(serverKey, Encoding.UTF8.GetBytes(authMessage));
+        Failure = ScramFailure.None;
+        byte[] serverSignature = HMACSHA256.HashData(_keys.ServerKey, Encoding.UTF8.GetBytes(authMessage));
         return (_account, "v=" + Convert.ToBase64String(serverSignature));
     }
 
@@ -194,29 +212,6 @@ public sealed class ScramSha256Server
             "1.2.840.10045.4.3.4" or "1.2.840.113549.1.1.13" => SHA512.HashData(certificate.RawData),
             _ => SHA256.HashData(certificate.RawData),
         };
-    }
-
-    private static bool TryReadHash(string stored, out byte[] salt, out int iterations, out byte[] salted)
-    {
-        salt = salted = [];
-        iterations = 0;
-        var parts = stored.Split('$');
-        if (parts.Length != 4 || parts[0] != "pbkdf2-sha256" || !int.TryParse(parts[1], out iterations) || iterations < 1)
-        {
-            return false;
-        }
-
-        try
-        {
-            salt = Convert.FromBase64String(parts[2]);
-            salted = Convert.FromBase64String(parts[3]);
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
-
-        return salted.Length == 32;
     }
 
     /// <summary>SCRAM escapes "," as "=2C" and "=" as "=3D" in names (RFC 5802 5.1).</summary>

@@ -1,15 +1,10 @@
-using System.Runtime.InteropServices;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Hosting;
 using Postern.Configuration;
 using Postern.Hosting;
-using Postern.Net;
-using Postern.Settings;
 
 namespace Postern.Cli;
 
-/// <summary>`postern serve`: runs every endpoint until SIGINT/SIGTERM.</summary>
+/// <summary>`postern serve`: runs every endpoint on the Generic Host until SIGINT/SIGTERM (ServeHost).</summary>
 public static class ServeCommand
 {
     public static async Task<int> RunAsync(string dataDir, int portOffset, string? bind, IReadOnlyList<string> switches, CancellationToken ct)
@@ -25,58 +20,19 @@ public static class ServeCommand
             Console.WriteLine();
         }
 
+        // Configuration mistakes surface here, as one sentence (UserError), before any host exists.
         var config = ConfigLoader.Build(dataDir, switches);
         var options = ConfigLoader.Bind(config);
         var endpoints = ConfigLoader.ResolveEndpoints(options, portOffset, bind);
         var tls = Workspace.LoadTls(dataDir, options);
 
-        using var logs = LoggerFactory.Create(b =>
+        var host = ServeHost.Build(new ServeSetup(dataDir, options, endpoints, tls), config);
+        // The host's services are async-disposable only (the store, the listeners): dispose it so.
+        await using ((IAsyncDisposable)host)
         {
-            b.AddConfiguration(config.GetSection("Logging"));
-            b.SetMinimumLevel(LogLevel.Information);
-            // Logs go to stderr so stdout carries only what a person needs: the settings table.
-            b.AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.TimestampFormat = "yyyy-MM-dd HH:mm:ss ";
-            });
-            b.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        });
-
-        await using var store = await Workspace.OpenStoreAsync(dataDir, logs.CreateLogger("Postern.Storage"), ct);
-        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(); });
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
-        using var reg = ct.Register(() => stop.TrySetResult());
-
-        MailServer server;
-        try
-        {
-            server = await MailServer.StartAsync(endpoints, options, store, tls, logs);
-        }
-        catch (EndpointBindException e)
-        {
-            throw new UserError(e.Message);
-        }
-
-        await using (server)
-        {
-            var accounts = await store.ListAccountsAsync(ct);
-            Console.WriteLine($"Postern is listening on {endpoints.Count} endpoints (data: {dataDir}).");
-            Console.WriteLine();
-            Console.Write(SettingsTable.Render(options.Hostname, endpoints, accounts.FirstOrDefault()?.Address));
-            Console.WriteLine();
-            // The page and the autoconfig documents explain the same settings to users.
-            foreach (var web in Configuration.ConfigLoader.ResolveWebEndpoints(options, options.AppliedPortOffset, options.AppliedBind).Where(w => w.IsHttps))
-            {
-                Console.WriteLine($"Settings page for users: https://{options.Hostname}{(web.Port == 443 ? "" : ":" + web.Port)}/");
-                Console.WriteLine();
-            }
-
-            Console.WriteLine("Press Ctrl+C to stop.");
-            Console.Out.Flush();
-            await stop.Task;
-            Console.WriteLine("Stopping.");
+            // A start that fails (a port in use: UserError from MailService) throws from here.
+            await host.StartAsync(ct);
+            await host.WaitForShutdownAsync(ct);
         }
 
         return 0;

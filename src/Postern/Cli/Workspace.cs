@@ -91,7 +91,8 @@ public static class Workspace
         await using var store = await SqliteMailStore.OpenForAdministrationAsync(dataDir, null, ct);
         if (await store.FindAccountAsync(address, ct) is null)
         {
-            await store.AddAccountAsync(address, PasswordHasher.Hash(password), ct);
+            var (hash, scram) = Credentials(dataDir, password);
+            await store.AddAccountAsync(address, hash, scram, ct);
             report.Add($"Created the first user {address} with password {password}");
             report.Add("  (shown only this once; change it with: postern user passwd " + address + ")");
         }
@@ -119,5 +120,15 @@ public static class Workspace
         }
 
         return await SqliteMailStore.OpenForAdministrationAsync(dataDir, null, ct);
+    }
+
+    /// <summary>
+    /// What a new password is stored as: the PBKDF2 hash (LOGIN, PLAIN, USER/PASS) and the SCRAM
+    /// keys at the configured Auth:ScramIterations, the same count serve uses when it fills them in.
+    /// </summary>
+    public static (string Hash, ScramKeys Scram) Credentials(string dataDir, string password)
+    {
+        var options = ConfigLoader.Bind(ConfigLoader.Build(dataDir));
+        return (PasswordHasher.Hash(password), ScramKeys.Derive(password, options.Auth.ScramIterations));
     }
 }

@@ -47,8 +47,28 @@ public static class DefaultConfigFile
             "http":           { "Protocol": "http",       "Port": 80 }
           },
 
-          // Connections open at once, in total and from one client address.
-          "Limits": { "MaxConnections": 10000, "MaxConnectionsPerAddress": 100 },
+          // Connection limits, sized for an office of 40 behind one NAT address (5 IMAP connections
+          // each). MaxConnections and MaxConnectionsPerAddress are hard ceilings: past them a
+          // connection is dropped unanswered. Past the others the client is refused in its protocol's
+          // words, after TLS (IMAP "* BYE [UNAVAILABLE]", POP3 "-ERR [IN-USE]", SMTP "421 4.7.0"),
+          // and the log names the key. MaxConnectionsPerAccountAndAddress counts logins per protocol
+          // (like Dovecot's mail_max_userip_connections); MaxNewConnectionsPerAddressPerMinute is
+          // Postfix's anvil rate (0 = off). Time bounds (hh:mm:ss) and more keys: see the README.
+          "Limits": {
+            "MaxConnections": 10000,
+            "MaxConnectionsPerAddress": 1000,
+            "MaxUnauthenticatedConnectionsPerAddress": 300,
+            "MaxConnectionsPerAccountAndAddress": 10,
+            "MaxNewConnectionsPerAddressPerMinute": 600,
+            "PreLoginTimeout": "00:03:00"
+          },
+
+          // Counts per SMTP session: recipients per message on port 25 and on submission (more get
+          // "452 4.5.3"), commands that move no mail (NOOP, RSET, VRFY...) before each further one
+          // counts as an error, and messages per connection (then "421 4.7.0", the sender reconnects).
+          // IMAP: NOOP/CHECK/CAPABILITY allowed within JunkCommandWindow with nothing else between them.
+          "Smtp": { "MaxRecipients": 1000, "MaxSubmissionRecipients": 100, "MaxJunkCommands": 100, "MaxTransactions": 1000 },
+          "Imap": { "MaxJunkCommands": 100, "JunkCommandWindow": "00:01:00" },
 
           // Storage limit per account in MB (1 MB = 1024 KiB), reported by IMAP QUOTA and enforced on
           // IMAP APPEND/COPY and SMTP delivery ("552 5.2.2 Mailbox is full"). 0 means unlimited;

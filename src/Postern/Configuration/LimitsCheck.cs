@@ -12,7 +12,25 @@ public static class LimitsCheck
     {
         Positive(o.Limits.MaxConnections, "Limits:MaxConnections");
         Positive(o.Smtp.MinDataRate, "Smtp:MinDataRate");
+        Positive(o.Smtp.MaxRecipients, "Smtp:MaxRecipients");
+        Positive(o.Smtp.MaxSubmissionRecipients, "Smtp:MaxSubmissionRecipients");
+        Positive(o.Smtp.MaxJunkCommands, "Smtp:MaxJunkCommands");
+        Positive(o.Smtp.MaxTransactions, "Smtp:MaxTransactions");
+        Positive(o.Imap.MaxJunkCommands, "Imap:MaxJunkCommands");
+        Duration(o.Imap.JunkCommandWindow, "Imap:JunkCommandWindow");
         Positive(o.Limits.MaxConnectionsPerAddress, "Limits:MaxConnectionsPerAddress");
+        Positive(o.Limits.MaxUnauthenticatedConnectionsPerAddress, "Limits:MaxUnauthenticatedConnectionsPerAddress");
+        Positive(o.Limits.MaxConnectionsPerAccountAndAddress, "Limits:MaxConnectionsPerAccountAndAddress");
+        if (o.Limits.MaxNewConnectionsPerAddressPerMinute < 0)
+        {
+            throw new UserError($"Limits:MaxNewConnectionsPerAddressPerMinute is {o.Limits.MaxNewConnectionsPerAddressPerMinute}; use a positive number, or 0 to turn the limit off.");
+        }
+
+        Duration(o.Limits.PreLoginTimeout, "Limits:PreLoginTimeout");
+        NotNegative(o.Limits.TransferGracePeriod, "Limits:TransferGracePeriod");
+        Duration(o.Limits.TransferStallTimeout, "Limits:TransferStallTimeout");
+        Positive(o.Limits.MinLineRate, "Limits:MinLineRate");
+        Positive(o.Imap.MinLiteralRate, "Imap:MinLiteralRate");
         Duration(o.Limits.TlsHandshakeTimeout, "Limits:TlsHandshakeTimeout");
         Duration(o.Limits.WriteTimeout, "Limits:WriteTimeout");
         Duration(o.Limits.AcceptBackoff, "Limits:AcceptBackoff");
@@ -30,6 +48,11 @@ public static class LimitsCheck
         if (o.Auth.MaxConcurrentHashes < 0)
         {
             throw new UserError($"Auth:MaxConcurrentHashes is {o.Auth.MaxConcurrentHashes}; use a positive number, or 0 for one per processor core.");
+        }
+
+        if (o.Auth.ScramIterations is < Storage.Accounts.ScramKeys.MinIterations or > Storage.Accounts.ScramKeys.MaxIterations)
+        {
+            throw new UserError($"Auth:ScramIterations is {o.Auth.ScramIterations}; use 4096 to 65536 (RFC 7677 asks for at least 4096, and Cyrus SASL clients such as mbsync refuse more than 65536).");
         }
     }
 

@@ -16,4 +16,6 @@ internal sealed class ClientAddressScope(IConnectionHandler inner) : IConnection
         AuthClient.Current = address is { IsIPv4MappedToIPv6: true } ? address.MapToIPv4() : address;
         await inner.RunAsync(connection, ct).ConfigureAwait(false);
     }
+
+    public Task RefuseAsync(MailConnection connection, string reason, CancellationToken ct) => inner.RefuseAsync(connection, reason, ct);
 }

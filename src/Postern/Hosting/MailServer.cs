@@ -38,7 +38,7 @@ public sealed class MailServer : IAsyncDisposable
         // One policy from the Quota section for every protocol that stores mail.
         options.Imap.Quota = options.Quota;
         options.Smtp.Quota = options.Quota;
-        var auth = new Authenticator(store, options.Auth);
+        var auth = new Authenticator(store, options.Auth, logs.CreateLogger<Authenticator>());
         var limiter = new ConnectionLimiter(options.Limits);
         if (limiter.MaxConnections < options.Limits.MaxConnections)
         {

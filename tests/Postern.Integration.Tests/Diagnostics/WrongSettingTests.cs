@@ -38,7 +38,7 @@ public sealed class WrongSettingTests(ServerFixture server)
     {
         await using var c = await RawClient.ConnectAsync(server, 993);
         await c.SendAsync("a1 CAPABILITY\r\n");
-        await c.ReadAvailableAsync(TimeSpan.FromSeconds(3));
+        await c.ReadUntilClosedAsync(TimeSpan.FromSeconds(3));
         await server.WaitForLogAsync(
             $"client sent plaintext on port {server.Port(993)}, which expects SSL/TLS from the first byte: choose SSL/TLS, or use port {server.Port(143)} with STARTTLS");
     }
@@ -46,7 +46,7 @@ public sealed class WrongSettingTests(ServerFixture server)
     [Fact]
     public async Task TLS_1_1_offer_on_995_is_named_as_outdated()
     {
-        string openssl = ProcessRunner.RequireClient("openssl");
+        string openssl = ExternalClient.Require("openssl");
         var r = await ProcessRunner.RunAsync(openssl,
             ["s_client", "-connect", $"{server.Host}:{server.Port(995)}", "-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0"],
             stdin: "", timeout: TimeSpan.FromSeconds(30));
@@ -57,7 +57,7 @@ public sealed class WrongSettingTests(ServerFixture server)
     [Fact]
     public async Task Client_that_does_not_trust_the_certificate_is_reported_with_its_alert()
     {
-        string openssl = ProcessRunner.RequireClient("openssl");
+        string openssl = ExternalClient.Require("openssl");
         // No trust anchors at all: the self-signed certificate is unknown to openssl, and -verify_return_error
         // makes it abort the handshake with an alert, as a strict email program does.
         var r = await ProcessRunner.RunAsync(openssl,
@@ -73,9 +73,9 @@ public sealed class WrongSettingTests(ServerFixture server)
         await using var c = await RawClient.ConnectAsync(server, 25);
         Assert.StartsWith("220", await c.ReadLineAsync());
         await c.SendLineAsync("EHLO client.example");
-        await c.ReadSmtpReplyAsync();
+        await c.ReadSmtpReplyLinesAsync();
         await c.SendLineAsync("AUTH PLAIN AGFsaWNlAHNlY3JldA==");
-        var reply = await c.ReadSmtpReplyAsync();
+        var reply = await c.ReadSmtpReplyLinesAsync();
         Assert.StartsWith("5", reply[^1]);
         await server.WaitForLogAsync($"client tried to log in on port {server.Port(25)}, which only takes mail from other servers: to send, use port {server.Port(465)} with SSL/TLS");
     }
@@ -83,7 +83,7 @@ public sealed class WrongSettingTests(ServerFixture server)
     [Fact]
     public async Task Python_login_without_STARTTLS_on_110_is_told_to_choose_STARTTLS()
     {
-        string python = ProcessRunner.RequireClient("python3");
+        string python = ExternalClient.Require("python3");
         // poplib with no security chosen: USER/PASS in plaintext, refused.
         string script = $$"""
             import poplib

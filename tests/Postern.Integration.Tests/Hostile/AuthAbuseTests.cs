@@ -12,32 +12,31 @@ public sealed class AuthAbuseTests : IAsyncLifetime
 {
     private static readonly TimeSpan Step = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan Cap = TimeSpan.FromMilliseconds(1600);
-    private HostileServer _server = null!;
+    private PosternServer _server = null!;
 
     public async Task InitializeAsync()
     {
-        _server = await HostileServer.CreateAsync();
-        await _server.StartAsync([
+        _server = await PosternServer.StartNewAsync([
             "--Auth:FailureDelay=00:00:00.200", "--Auth:MaxPenalty=00:00:01.600", "--Auth:AccountFailureThreshold=5",
             "--Imap:MaxAuthFailures=1000", "--Limits:MaxConnectionsPerAddress=200"]);
     }
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
-    private async Task<HostileClient> ImapAsync(string from)
+    private async Task<RawClient> ImapAsync(string from)
     {
-        var c = await HostileClient.ConnectAsync(_server.Port(993), from, tls: true);
+        var c = await RawClient.ConnectAsync(_server, 993, from: from, implicitTls: true);
         Assert.StartsWith("* OK", await c.ReadLineAsync());
         return c;
     }
 
     /// <summary>One LOGIN; returns the tagged reply and how long it took.</summary>
-    private static async Task<(string? Reply, TimeSpan Took)> LoginAsync(HostileClient c, string user, string password, string tag = "a")
+    private static async Task<(string Reply, TimeSpan Took)> LoginAsync(RawClient c, string user, string password, string tag = "a")
     {
         var sw = Stopwatch.StartNew();
         await c.SendLineAsync($"{tag} LOGIN \"{user}\" \"{password}\"");
         var reply = await c.ReadUntilAsync(tag + " ", TimeSpan.FromSeconds(60));
-        return (reply, sw.Elapsed);
+        return (reply[^1], sw.Elapsed);
     }
 
     [Fact]
@@ -126,9 +125,13 @@ public sealed class AuthAbuseTests : IAsyncLifetime
             int n = 0;
             while (!stop.IsCancellationRequested)
             {
-                var (reply, _) = await LoginAsync(c, ServerFixture.User("carol"), $"flood{i}-{n}", $"f{n}");
-                if (reply is null)
+                try
                 {
+                    await LoginAsync(c, ServerFixture.User("carol"), $"flood{i}-{n}", $"f{n}");
+                }
+                catch (EndOfStreamException)
+                {
+                    // The server hung up on this connection: it stops flooding.
                     return;
                 }
 

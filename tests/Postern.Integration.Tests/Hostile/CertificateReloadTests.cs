@@ -11,28 +11,26 @@ public sealed class CertificateReloadTests : IAsyncLifetime
     private static readonly TimeSpan LogWait = TimeSpan.FromSeconds(30);
     private static readonly string[] Hosts = ["garbage.test", "mismatch.test", "half.test"];
     private readonly Dictionary<string, string> _original = [];
-    private TlsTestServer _server = null!;
+    private readonly PosternServer _server = new();
 
     public async Task InitializeAsync()
     {
-        _server = await TlsTestServer.StartAsync(s =>
+        await _server.InitAsync(users: []);
+        var switches = new List<string>();
+        foreach (var h in Hosts)
         {
-            var switches = new List<string>();
-            foreach (var h in Hosts)
-            {
-                using var c = TlsTestServer.WriteCertificate(Cert(s, h), Key(s, h), h);
-                _original[h] = TlsTestServer.Thumbprint(c);
-                switches.Add($"--Tls:Certificates:{h}:Certificate={Cert(s, h)}");
-                switches.Add($"--Tls:Certificates:{h}:Key={Key(s, h)}");
-            }
+            using var c = CertificateProbe.WriteCertificate(Cert(h), Key(h), h);
+            _original[h] = CertificateProbe.Thumbprint(c);
+            switches.Add($"--Tls:Certificates:{h}:Certificate={Cert(h)}");
+            switches.Add($"--Tls:Certificates:{h}:Key={Key(h)}");
+        }
 
-            return switches;
-        });
+        await _server.StartAsync(switches);
     }
 
-    private static string Cert(TlsTestServer s, string host) => Path.Combine(s.TlsDir, host, "cert.pem");
+    private string Cert(string host) => Path.Combine(_server.TlsDir, host, "cert.pem");
 
-    private static string Key(TlsTestServer s, string host) => Path.Combine(s.TlsDir, host, "key.pem");
+    private string Key(string host) => Path.Combine(_server.TlsDir, host, "key.pem");
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
@@ -40,15 +38,15 @@ public sealed class CertificateReloadTests : IAsyncLifetime
     public async Task AReplacedDefaultCertificateIsServedWithoutRestartAndGarbageIsRefused()
     {
         using var before = await _server.PresentedAsync(993, null);
-        using var renewed = TlsTestServer.WriteCertificate(Path.Combine(_server.TlsDir, "cert.pem"), Path.Combine(_server.TlsDir, "key.pem"), "renewed.test");
-        Assert.NotEqual(TlsTestServer.Thumbprint(before), TlsTestServer.Thumbprint(renewed));
+        using var renewed = CertificateProbe.WriteCertificate(Path.Combine(_server.TlsDir, "cert.pem"), Path.Combine(_server.TlsDir, "key.pem"), "renewed.test");
+        Assert.NotEqual(CertificateProbe.Thumbprint(before), CertificateProbe.Thumbprint(renewed));
         await _server.Serve.WaitForLogAsync("TLS certificate reloaded for default", LogWait);
 
         // Every TLS endpoint, the web one included, and another TLS stack agree.
         foreach (var port in new[] { 993, 995, 465, 443 })
         {
             using var now = await _server.PresentedAsync(port, null);
-            Assert.Equal(TlsTestServer.Thumbprint(renewed), TlsTestServer.Thumbprint(now));
+            Assert.Equal(CertificateProbe.Thumbprint(renewed), CertificateProbe.Thumbprint(now));
         }
 
         Assert.Contains("CN=renewed.test", await _server.PresentedSubjectByOpenSslAsync(993, null), StringComparison.Ordinal);
@@ -56,7 +54,7 @@ public sealed class CertificateReloadTests : IAsyncLifetime
         await File.WriteAllTextAsync(Path.Combine(_server.TlsDir, "cert.pem"), "this is not a certificate\n");
         await _server.Serve.WaitForLogAsync("TLS certificate replacement refused for default", LogWait);
         using var still = await _server.PresentedAsync(993, null);
-        Assert.Equal(TlsTestServer.Thumbprint(renewed), TlsTestServer.Thumbprint(still));
+        Assert.Equal(CertificateProbe.Thumbprint(renewed), CertificateProbe.Thumbprint(still));
         Assert.False(_server.Serve.HasExited);
     }
 
@@ -64,7 +62,7 @@ public sealed class CertificateReloadTests : IAsyncLifetime
     public async Task GarbageIsRefusedAndTheOldCertificateKeepsServing()
     {
         const string host = "garbage.test";
-        await File.WriteAllBytesAsync(Cert(_server, host), System.Text.Encoding.ASCII.GetBytes("-----BEGIN CERTIFICATE-----\n%%%%not base64%%%%\n-----END CERTIFICATE-----\n"));
+        await File.WriteAllBytesAsync(Cert(host), System.Text.Encoding.ASCII.GetBytes("-----BEGIN CERTIFICATE-----\n%%%%not base64%%%%\n-----END CERTIFICATE-----\n"));
         await _server.Serve.WaitForLogAsync($"replacement refused for {host}", LogWait);
         await AssertStillOriginalAsync(host);
     }
@@ -75,8 +73,8 @@ public sealed class CertificateReloadTests : IAsyncLifetime
         const string host = "mismatch.test";
         // A new certificate next to the old key: exactly what a botched renewal leaves behind.
         string elsewhere = Path.Combine(_server.DataDir, "other-key.pem");
-        using var other = TlsTestServer.WriteCertificate(Path.Combine(_server.DataDir, "other-cert.pem"), elsewhere, host);
-        await File.WriteAllTextAsync(Cert(_server, host), other.ExportCertificatePem() + "\n");
+        using var other = CertificateProbe.WriteCertificate(Path.Combine(_server.DataDir, "other-cert.pem"), elsewhere, host);
+        await File.WriteAllTextAsync(Cert(host), other.ExportCertificatePem() + "\n");
         await _server.Serve.WaitForLogAsync($"replacement refused for {host}", LogWait);
         await AssertStillOriginalAsync(host);
     }
@@ -87,18 +85,18 @@ public sealed class CertificateReloadTests : IAsyncLifetime
         const string host = "half.test";
         string tmpCert = Path.Combine(_server.DataDir, "half-cert.pem");
         string tmpKey = Path.Combine(_server.DataDir, "half-key.pem");
-        using var next = TlsTestServer.WriteCertificate(tmpCert, tmpKey, host);
+        using var next = CertificateProbe.WriteCertificate(tmpCert, tmpKey, host);
         string pem = await File.ReadAllTextAsync(tmpCert);
-        await File.WriteAllTextAsync(Cert(_server, host), pem[..(pem.Length / 2)]);
+        await File.WriteAllTextAsync(Cert(host), pem[..(pem.Length / 2)]);
         await _server.Serve.WaitForLogAsync($"replacement refused for {host}", LogWait);
         await AssertStillOriginalAsync(host);
 
         // The writer finishes (key, then the whole certificate): now it loads.
-        File.Copy(tmpKey, Key(_server, host), overwrite: true);
-        await File.WriteAllTextAsync(Cert(_server, host), pem);
+        File.Copy(tmpKey, Key(host), overwrite: true);
+        await File.WriteAllTextAsync(Cert(host), pem);
         await _server.Serve.WaitForLogAsync($"TLS certificate reloaded for {host}", LogWait);
         using var now = await _server.PresentedAsync(993, host);
-        Assert.Equal(TlsTestServer.Thumbprint(next), TlsTestServer.Thumbprint(now));
+        Assert.Equal(CertificateProbe.Thumbprint(next), CertificateProbe.Thumbprint(now));
     }
 
     private async Task AssertStillOriginalAsync(string host)
@@ -106,7 +104,7 @@ public sealed class CertificateReloadTests : IAsyncLifetime
         foreach (var port in new[] { 993, 443 })
         {
             using var now = await _server.PresentedAsync(port, host);
-            Assert.Equal(_original[host], TlsTestServer.Thumbprint(now));
+            Assert.Equal(_original[host], CertificateProbe.Thumbprint(now));
         }
 
         Assert.False(_server.Serve.HasExited);

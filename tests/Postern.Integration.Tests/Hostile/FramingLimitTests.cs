@@ -15,16 +15,16 @@ public sealed class FramingLimitTests(ServerFixture server)
     private static string Plain(string user, string password = ServerFixture.Password) =>
         Convert.ToBase64String(Encoding.UTF8.GetBytes($"\0{user}\0{password}"));
 
-    private async Task<Wire> SmtpAsync(int port = 25)
+    private async Task<RawClient> SmtpAsync(int port = 25)
     {
-        var c = await Wire.ConnectAsync(server, port, port == 465);
+        var c = await RawClient.ConnectAsync(server, port, port == 465);
         Assert.StartsWith("220 ", await c.ReadSmtpReplyAsync());
         await c.SendLineAsync("EHLO client.test");
         Assert.StartsWith("250 ", await c.ReadSmtpReplyAsync());
         return c;
     }
 
-    private async Task<Wire> SubmissionAsync(string user = "carol")
+    private async Task<RawClient> SubmissionAsync(string user = "carol")
     {
         var c = await SmtpAsync(465);
         await c.SendLineAsync("AUTH PLAIN " + Plain(ServerFixture.User(user)));
@@ -32,16 +32,16 @@ public sealed class FramingLimitTests(ServerFixture server)
         return c;
     }
 
-    private async Task<Wire> ImapAsync(string user = "dave")
+    private async Task<RawClient> ImapAsync(string user = "dave")
     {
-        var c = await Wire.ConnectAsync(server, 993, implicitTls: true);
+        var c = await RawClient.ConnectAsync(server, 993, implicitTls: true);
         Assert.StartsWith("* OK", await c.ReadLineAsync());
         await c.SendLineAsync($"L LOGIN {ServerFixture.User(user)} \"{ServerFixture.Password}\"");
         Assert.StartsWith("L OK", (await c.ReadUntilAsync("L "))[^1]);
         return c;
     }
 
-    private static async Task AssertImapAliveAsync(Wire c)
+    private static async Task AssertImapAliveAsync(RawClient c)
     {
         await c.SendLineAsync("Z NOOP");
         Assert.StartsWith("Z OK", (await c.ReadUntilAsync("Z "))[^1]);
@@ -87,7 +87,7 @@ public sealed class FramingLimitTests(ServerFixture server)
     [Fact]
     public async Task Smtp_commands_in_one_byte_writes_work()
     {
-        await using var c = await Wire.ConnectAsync(server, 25);
+        await using var c = await RawClient.ConnectAsync(server, 25);
         Assert.StartsWith("220 ", await c.ReadSmtpReplyAsync());
         await c.SendOneByteAtATimeAsync("EHLO client.test\r\n");
         Assert.StartsWith("250 ", await c.ReadSmtpReplyAsync());
@@ -218,7 +218,7 @@ public sealed class FramingLimitTests(ServerFixture server)
     [Fact]
     public async Task Pop3_framing_errors_and_error_limit()
     {
-        await using var c = await Wire.ConnectAsync(server, 995, implicitTls: true);
+        await using var c = await RawClient.ConnectAsync(server, 995, implicitTls: true);
         Assert.StartsWith("+OK", await c.ReadLineAsync());
         await c.SendLineAsync("USER " + new string('u', 1000));
         Assert.StartsWith("-ERR", await c.ReadLineAsync());
@@ -255,7 +255,7 @@ public sealed class FramingLimitTests(ServerFixture server)
     [InlineData("a APPEND INBOX {9223372036854775808}")]
     public async Task Imap_absurd_literals_are_refused_without_a_continuation(string command)
     {
-        await using var c = await Wire.ConnectAsync(server, 993, implicitTls: true);
+        await using var c = await RawClient.ConnectAsync(server, 993, implicitTls: true);
         Assert.StartsWith("* OK", await c.ReadLineAsync());
         if (command.Contains("APPEND"))
         {
@@ -280,7 +280,7 @@ public sealed class FramingLimitTests(ServerFixture server)
     [InlineData("a LOGIN {99999999999999999999+}")]
     public async Task Imap_absurd_nonsynchronizing_literal_ends_the_session(string command)
     {
-        await using var c = await Wire.ConnectAsync(server, 993, implicitTls: true);
+        await using var c = await RawClient.ConnectAsync(server, 993, implicitTls: true);
         Assert.StartsWith("* OK", await c.ReadLineAsync());
         await c.SendAsync(command + "\r\nb CAPABILITY\r\n");
         var (bytes, closed) = await c.ReadUntilClosedAsync(TimeSpan.FromSeconds(10));
@@ -311,7 +311,7 @@ public sealed class FramingLimitTests(ServerFixture server)
         Assert.Matches("^a (BAD|NO) ", (await c.ReadUntilAsync("a "))[^1]);
         await AssertImapAliveAsync(c);
         // The process survived: a brand-new connection is served.
-        await using var other = await Wire.ConnectAsync(server, 993, implicitTls: true);
+        await using var other = await RawClient.ConnectAsync(server, 993, implicitTls: true);
         Assert.StartsWith("* OK", await other.ReadLineAsync());
     }
 
@@ -351,7 +351,7 @@ public sealed class FramingLimitTests(ServerFixture server)
     [Fact]
     public async Task Imap_oversized_AUTHENTICATE_payloads_are_refused_and_the_session_survives()
     {
-        await using var c = await Wire.ConnectAsync(server, 993, implicitTls: true);
+        await using var c = await RawClient.ConnectAsync(server, 993, implicitTls: true);
         Assert.StartsWith("* OK", await c.ReadLineAsync());
         await c.SendLineAsync("a AUTHENTICATE PLAIN " + new string('A', 100_000));
         Assert.Matches("^(a|\\*) BAD", await c.ReadLineAsync());
@@ -366,7 +366,7 @@ public sealed class FramingLimitTests(ServerFixture server)
     [Fact]
     public async Task Imap_framing_errors_and_the_BAD_limit()
     {
-        await using var c = await Wire.ConnectAsync(server, 993, implicitTls: true);
+        await using var c = await RawClient.ConnectAsync(server, 993, implicitTls: true);
         Assert.StartsWith("* OK", await c.ReadLineAsync());
         await c.SendLineAsync("a NOOP " + new string('x', 100_000));
         Assert.Matches("^(a|\\*) BAD", await c.ReadLineAsync());

@@ -50,7 +50,7 @@ public sealed class RelayAndIdentityTests(ServerFixture server)
     [InlineData("<\"bob\"@example.test>", Accepted)]
     public async Task Port_25_never_relays_every_address_trick_ends_locally_or_refused(string path, string expected)
     {
-        await using var c = await Wire.ConnectAsync(server, 25);
+        await using var c = await RawClient.ConnectAsync(server, 25);
         Assert.StartsWith("220 ", await c.ReadSmtpReplyAsync());
         await c.SendLineAsync("EHLO relay.test");
         await c.ReadSmtpReplyAsync();
@@ -69,7 +69,7 @@ public sealed class RelayAndIdentityTests(ServerFixture server)
     [Fact]
     public async Task Port_25_refuses_AUTH_so_a_stolen_password_cannot_relay_there()
     {
-        await using var c = await Wire.ConnectAsync(server, 25);
+        await using var c = await RawClient.ConnectAsync(server, 25);
         Assert.StartsWith("220 ", await c.ReadSmtpReplyAsync());
         await c.SendLineAsync("EHLO relay.test");
         await c.ReadSmtpReplyAsync();
@@ -91,7 +91,7 @@ public sealed class RelayAndIdentityTests(ServerFixture server)
     [InlineData(26)]
     public async Task Submission_without_AUTH_accepts_no_transaction(int port)
     {
-        await using var c = await Wire.ConnectAsync(server, port);
+        await using var c = await RawClient.ConnectAsync(server, port);
         Assert.StartsWith("220 ", await c.ReadSmtpReplyAsync());
         await c.SendLineAsync("EHLO client.test");
         await c.ReadSmtpReplyAsync();
@@ -125,7 +125,7 @@ public sealed class RelayAndIdentityTests(ServerFixture server)
     [InlineData("<alice@example.test>", "250 2.1.0 Sender ok")]
     public async Task Submission_accepts_only_the_logged_in_sender(string from, string expected)
     {
-        await using var c = await Wire.ConnectAsync(server, 465, implicitTls: true);
+        await using var c = await RawClient.ConnectAsync(server, 465, implicitTls: true);
         Assert.StartsWith("220 ", await c.ReadSmtpReplyAsync());
         await c.SendLineAsync("EHLO client.test");
         await c.ReadSmtpReplyAsync();
@@ -144,7 +144,7 @@ public sealed class RelayAndIdentityTests(ServerFixture server)
     [InlineData(587)]
     public async Task VRFY_and_EXPN_do_not_tell_real_users_from_unknown_ones(int port)
     {
-        await using var c = await Wire.ConnectAsync(server, port);
+        await using var c = await RawClient.ConnectAsync(server, port);
         Assert.StartsWith("220 ", await c.ReadSmtpReplyAsync());
         await c.SendLineAsync("EHLO client.test");
         await c.ReadSmtpReplyAsync();
@@ -175,7 +175,7 @@ public sealed class RelayAndIdentityTests(ServerFixture server)
     [Fact]
     public async Task RCPT_harvesting_is_cut_off_after_ten_unknown_users()
     {
-        await using var c = await Wire.ConnectAsync(server, 25);
+        await using var c = await RawClient.ConnectAsync(server, 25);
         Assert.StartsWith("220 ", await c.ReadSmtpReplyAsync());
         await c.SendLineAsync("EHLO harvest.test");
         await c.ReadSmtpReplyAsync();
@@ -207,7 +207,7 @@ public sealed class RelayAndIdentityTests(ServerFixture server)
     [Fact]
     public async Task Unknown_user_and_wrong_password_get_the_same_reply_and_timing_on_SMTP()
     {
-        await using var c = await Wire.ConnectAsync(server, 465, implicitTls: true);
+        await using var c = await RawClient.ConnectAsync(server, 465, implicitTls: true);
         Assert.StartsWith("220 ", await c.ReadSmtpReplyAsync());
         await c.SendLineAsync("EHLO client.test");
         await c.ReadSmtpReplyAsync();
@@ -236,7 +236,7 @@ public sealed class RelayAndIdentityTests(ServerFixture server)
         var popReplies = new List<string>();
         foreach (var user in new[] { "nobody@example.test", ServerFixture.User("bob"), "nobody@foreign.test" })
         {
-            await using (var c = await Wire.ConnectAsync(server, 993, implicitTls: true))
+            await using (var c = await RawClient.ConnectAsync(server, 993, implicitTls: true))
             {
                 await c.ReadLineAsync();
                 await c.SendLineAsync($"a LOGIN {user} \"wrong password\"");
@@ -245,7 +245,7 @@ public sealed class RelayAndIdentityTests(ServerFixture server)
                 imapReplies.Add((await c.ReadUntilAsync("b "))[^1]);
             }
 
-            await using (var c = await Wire.ConnectAsync(server, 995, implicitTls: true))
+            await using (var c = await RawClient.ConnectAsync(server, 995, implicitTls: true))
             {
                 await c.ReadLineAsync();
                 await c.SendLineAsync("USER " + user);
@@ -291,7 +291,7 @@ public sealed class RelayAndIdentityTests(ServerFixture server)
     {
         string tag = "pw" + Guid.NewGuid().ToString("N")[..8];
         string outside = Path.Combine(Path.GetTempPath(), tag);
-        await using var c = await Wire.ConnectAsync(server, 993, implicitTls: true);
+        await using var c = await RawClient.ConnectAsync(server, 993, implicitTls: true);
         await c.ReadLineAsync();
         // User names first: path-like logins fail like any unknown user and create nothing
         // (four of them: the fifth failed login would end the session, ImapOptions.MaxAuthFailures).

@@ -14,14 +14,13 @@ public sealed class ResourceExhaustionTests : IAsyncLifetime
 {
     private static readonly TimeSpan Short = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(8);
-    private HostileServer _server = null!;
+    private PosternServer _server = null!;
 
     public async Task InitializeAsync()
     {
-        _server = await HostileServer.CreateAsync();
-        await _server.StartAsync([
+        _server = await PosternServer.StartNewAsync([
             "--Limits:TlsHandshakeTimeout=00:00:02", "--Limits:WriteTimeout=00:00:02", "--Limits:MaxConnectionsPerAddress=50",
-            "--Smtp:PreAuthTimeout=00:00:02", "--Smtp:CommandTimeout=00:00:02", "--Smtp:MinDataRate=1000",
+            "--Smtp:PreAuthTimeout=00:00:02", "--Smtp:CommandTimeout=00:00:02", "--Smtp:MinDataRate=1000", "--Limits:TransferGracePeriod=00:00:02",
             "--Imap:PreAuthTimeout=00:00:02", "--Imap:AuthenticatedTimeout=00:00:05",
             // The IMAP idle/write timeout is logged at Debug; the never-reading test waits for it.
             "--Logging:LogLevel:Postern.Imap.ImapHandler=Debug"]);
@@ -38,11 +37,11 @@ public sealed class ResourceExhaustionTests : IAsyncLifetime
     [Fact]
     public async Task A_stalled_tls_handshake_is_dropped_after_the_handshake_timeout()
     {
-        await using var silent = await HostileClient.ConnectAsync(_server.Port(993));
+        await using var silent = await RawClient.ConnectAsync(_server, 993);
         ClosedInTime(await silent.TimeUntilClosedAsync(Bound), "silent on 993");
 
         // A TLS record header promising a ClientHello that never comes.
-        await using var partial = await HostileClient.ConnectAsync(_server.Port(465));
+        await using var partial = await RawClient.ConnectAsync(_server, 465);
         await partial.SendBytesAsync([0x16, 0x03, 0x01, 0x02, 0x00, 0x01]);
         ClosedInTime(await partial.TimeUntilClosedAsync(Bound), "partial ClientHello on 465");
     }
@@ -50,7 +49,7 @@ public sealed class ResourceExhaustionTests : IAsyncLifetime
     [Fact]
     public async Task A_command_line_trickled_a_byte_at_a_time_ends_at_the_line_deadline()
     {
-        await using var c = await HostileClient.ConnectAsync(_server.Port(25));
+        await using var c = await RawClient.ConnectAsync(_server, 25);
         Assert.StartsWith("220", await c.ReadLineAsync());
         var sw = Stopwatch.StartNew();
         var closed = c.TimeUntilClosedAsync(Bound);
@@ -75,10 +74,10 @@ public sealed class ResourceExhaustionTests : IAsyncLifetime
     [Fact]
     public async Task Data_that_stalls_mid_message_times_out_and_stores_nothing()
     {
-        await using var c = await HostileClient.ConnectAsync(_server.Port(25));
+        await using var c = await RawClient.ConnectAsync(_server, 25);
         Assert.StartsWith("220", await c.ReadLineAsync());
         await c.SendLineAsync("EHLO stall.test");
-        Assert.StartsWith("250 ", await c.ReadUntilAsync("250 "));
+        Assert.StartsWith("250 ", (await c.ReadUntilAsync("250 "))[^1]);
         await c.SendLineAsync("MAIL FROM:<x@remote.test>");
         Assert.StartsWith("250", await c.ReadLineAsync());
         await c.SendLineAsync($"RCPT TO:<{ServerFixture.User("erin")}>");
@@ -88,24 +87,24 @@ public sealed class ResourceExhaustionTests : IAsyncLifetime
         await c.SendAsync("Subject: stalled\r\n\r\nhalf a li");
         ClosedInTime(await c.TimeUntilClosedAsync(Bound), "stalled DATA");
 
-        var imap = await HostileClient.ConnectAsync(_server.Port(993), tls: true);
+        var imap = await RawClient.ConnectAsync(_server, 993, implicitTls: true);
         await using (imap)
         {
             await imap.ReadLineAsync();
             await imap.SendLineAsync($"a LOGIN \"{ServerFixture.User("erin")}\" \"{ServerFixture.Password}\"");
-            Assert.StartsWith("a OK", await imap.ReadUntilAsync("a "));
+            Assert.StartsWith("a OK", (await imap.ReadUntilAsync("a "))[^1]);
             await imap.SendLineAsync("b STATUS INBOX (MESSAGES)");
-            Assert.Contains("(MESSAGES 0)", await imap.ReadUntilAsync("* STATUS"));
+            Assert.Contains("(MESSAGES 0)", (await imap.ReadUntilAsync("* STATUS"))[^1]);
         }
     }
 
     [Fact]
     public async Task Data_trickled_in_short_lines_is_cut_off_by_the_minimum_data_rate()
     {
-        await using var c = await HostileClient.ConnectAsync(_server.Port(25));
+        await using var c = await RawClient.ConnectAsync(_server, 25);
         Assert.StartsWith("220", await c.ReadLineAsync());
         await c.SendLineAsync("EHLO trickle.test");
-        Assert.StartsWith("250 ", await c.ReadUntilAsync("250 "));
+        Assert.StartsWith("250 ", (await c.ReadUntilAsync("250 "))[^1]);
         await c.SendLineAsync("MAIL FROM:<x@remote.test>");
         Assert.StartsWith("250", await c.ReadLineAsync());
         await c.SendLineAsync($"RCPT TO:<{ServerFixture.User("erin")}>");
@@ -140,7 +139,7 @@ public sealed class ResourceExhaustionTests : IAsyncLifetime
     [Fact]
     public async Task An_imap_literal_that_stalls_times_out()
     {
-        await using var c = await HostileClient.ConnectAsync(_server.Port(993), tls: true);
+        await using var c = await RawClient.ConnectAsync(_server, 993, implicitTls: true);
         Assert.StartsWith("* OK", await c.ReadLineAsync());
         await c.SendLineAsync("a LOGIN {20}");
         Assert.StartsWith("+", await c.ReadLineAsync());
@@ -152,10 +151,10 @@ public sealed class ResourceExhaustionTests : IAsyncLifetime
     public async Task A_client_that_never_reads_is_cut_off_by_the_write_timeout_and_others_are_served()
     {
         // A 2 MB message for alice, then FETCH it over and over without reading a byte.
-        await using var c = await HostileClient.ConnectAsync(_server.Port(993), tls: true, receiveBuffer: 4096);
+        await using var c = await RawClient.ConnectAsync(_server, 993, implicitTls: true, receiveBufferSize: 4096);
         Assert.StartsWith("* OK", await c.ReadLineAsync());
         await c.SendLineAsync($"a LOGIN \"{ServerFixture.User("alice")}\" \"{ServerFixture.Password}\"");
-        Assert.StartsWith("a OK", await c.ReadUntilAsync("a "));
+        Assert.StartsWith("a OK", (await c.ReadUntilAsync("a "))[^1]);
         var body = new StringBuilder("Subject: big\r\n\r\n");
         while (body.Length < 2_000_000)
         {
@@ -167,9 +166,9 @@ public sealed class ResourceExhaustionTests : IAsyncLifetime
         Assert.StartsWith("+", await c.ReadLineAsync());
         await c.SendBytesAsync(bytes);
         await c.SendLineAsync("");
-        Assert.StartsWith("b OK", await c.ReadUntilAsync("b "));
+        Assert.StartsWith("b OK", (await c.ReadUntilAsync("b "))[^1]);
         await c.SendLineAsync("c SELECT INBOX");
-        Assert.StartsWith("c OK", await c.ReadUntilAsync("c "));
+        Assert.StartsWith("c OK", (await c.ReadUntilAsync("c "))[^1]);
 
         var commands = string.Concat(Enumerable.Range(0, 20).Select(i => $"f{i} FETCH 1 BODY.PEEK[]\r\n"));
         await c.SendAsync(commands);
@@ -197,7 +196,7 @@ public sealed class ResourceExhaustionTests : IAsyncLifetime
 
         Assert.True(received < 20_000_000, $"received {received} bytes: the server kept writing to a client that did not read");
 
-        await using var other = await HostileClient.ConnectAsync(_server.Port(143), "127.0.0.2");
+        await using var other = await RawClient.ConnectAsync(_server, 143, from: "127.0.0.2");
         Assert.StartsWith("* OK", await other.ReadLineAsync(TimeSpan.FromSeconds(2)));
     }
 
@@ -219,10 +218,10 @@ public sealed class ResourceExhaustionTests : IAsyncLifetime
                 idle.AddRange(await Task.WhenAll(batch));
             }
 
-            var over = new List<HostileClient>();
+            var over = new List<RawClient>();
             for (int i = 0; i < 10; i++)
             {
-                over.Add(await HostileClient.ConnectAsync(_server.Port(110), "127.0.3.1"));
+                over.Add(await RawClient.ConnectAsync(_server, 110, from: "127.0.3.1"));
             }
 
             foreach (var o in over)
@@ -239,7 +238,7 @@ public sealed class ResourceExhaustionTests : IAsyncLifetime
             }
 
             var sw = Stopwatch.StartNew();
-            await using var fresh = await HostileClient.ConnectAsync(_server.Port(110), "127.0.0.2");
+            await using var fresh = await RawClient.ConnectAsync(_server, 110, from: "127.0.0.2");
             Assert.StartsWith("+OK", await fresh.ReadLineAsync(TimeSpan.FromSeconds(5)));
             Assert.True(sw.Elapsed < TimeSpan.FromSeconds(2), $"greeting for another address took {sw.Elapsed}");
         }
@@ -253,11 +252,12 @@ public sealed class ResourceExhaustionTests : IAsyncLifetime
 /// <summary>Running out of file descriptors: the server backs off without spinning and recovers.</summary>
 public sealed class FileDescriptorExhaustionTests : IAsyncLifetime
 {
-    private HostileServer _server = null!;
+    private PosternServer _server = null!;
 
     public async Task InitializeAsync()
     {
-        _server = await HostileServer.CreateAsync();
+        _server = new PosternServer();
+        await _server.InitAsync();
         await _server.StartAsync(["--Limits:MaxConnectionsPerAddress=1000", "--Limits:AcceptBackoff=00:00:00.200"], fileLimit: 512);
     }
 
@@ -306,8 +306,18 @@ public sealed class FileDescriptorExhaustionTests : IAsyncLifetime
         var sw = Stopwatch.StartNew();
         while (true)
         {
-            await using var c = await HostileClient.ConnectAsync(_server.Port(110), "127.0.0.2");
-            if (await c.ReadLineAsync(TimeSpan.FromSeconds(3)) is { } line && line.StartsWith("+OK", StringComparison.Ordinal))
+            await using var c = await RawClient.ConnectAsync(_server, 110, from: "127.0.0.2");
+            string? greeting;
+            try
+            {
+                greeting = await c.ReadLineAsync(TimeSpan.FromSeconds(3));
+            }
+            catch (TimeoutException)
+            {
+                greeting = null; // not served yet: try again
+            }
+
+            if (greeting is not null && greeting.StartsWith("+OK", StringComparison.Ordinal))
             {
                 break;
             }
@@ -324,7 +334,11 @@ public sealed class LimitConfigurationTests
     [InlineData("--Limits:WriteTimeout=00:00:00", "Limits:WriteTimeout")]
     [InlineData("--Smtp:CommandTimeout=-00:00:01", "Smtp:CommandTimeout")]
     [InlineData("--Auth:AccountFailureThreshold=0", "Auth:AccountFailureThreshold")]
+    [InlineData("--Smtp:MaxRecipients=0", "Smtp:MaxRecipients")]
+    [InlineData("--Imap:JunkCommandWindow=00:00:00", "Imap:JunkCommandWindow")]
     [InlineData("--Limits:TlsHandshakeTimeout=soon", "Limits")]
+    [InlineData("--Limits:PreLoginTimeout=00:00:00", "Limits:PreLoginTimeout")]
+    [InlineData("--Limits:MaxNewConnectionsPerAddressPerMinute=-1", "Limits:MaxNewConnectionsPerAddressPerMinute")]
     public async Task A_bad_limit_stops_serve_with_a_clear_error(string setting, string key)
     {
         string dir = Path.Combine(Path.GetTempPath(), "postern-badlimit-" + Guid.NewGuid().ToString("N")[..8]);

@@ -34,7 +34,7 @@ public sealed class SmtpSmugglingTests(ServerFixture server)
     {
         string marker = $"smuggle-{name}-{Guid.NewGuid():N}";
         string rcpt = ServerFixture.User("erin");
-        await using var c = await Wire.ConnectAsync(server, 25);
+        await using var c = await RawClient.ConnectAsync(server, 25);
         Assert.StartsWith("220 ", await c.ReadSmtpReplyAsync());
         await c.SendLineAsync("EHLO sender.test");
         Assert.StartsWith("250 ", await c.ReadSmtpReplyAsync());
@@ -64,7 +64,7 @@ public sealed class SmtpSmugglingTests(ServerFixture server)
     {
         string marker = $"smuggle-control-{Guid.NewGuid():N}";
         string rcpt = ServerFixture.User("erin");
-        await using var c = await Wire.ConnectAsync(server, 25);
+        await using var c = await RawClient.ConnectAsync(server, 25);
         Assert.StartsWith("220 ", await c.ReadSmtpReplyAsync());
         await c.SendLineAsync("EHLO sender.test");
         Assert.StartsWith("250 ", await c.ReadSmtpReplyAsync());
@@ -93,7 +93,7 @@ public sealed class SmtpSmugglingTests(ServerFixture server)
     {
         string marker = $"smuggle-content-{name}-{Guid.NewGuid():N}";
         string rcpt = ServerFixture.User("erin");
-        await using var c = await Wire.ConnectAsync(server, 25);
+        await using var c = await RawClient.ConnectAsync(server, 25);
         Assert.StartsWith("220 ", await c.ReadSmtpReplyAsync());
         await c.SendLineAsync("EHLO sender.test");
         await c.ReadSmtpReplyAsync();
@@ -117,7 +117,7 @@ public sealed class SmtpSmugglingTests(ServerFixture server)
     {
         string marker = $"smuggle-pipe-{name}-{Guid.NewGuid():N}";
         string rcpt = ServerFixture.User("erin");
-        await using var c = await Wire.ConnectAsync(server, 25);
+        await using var c = await RawClient.ConnectAsync(server, 25);
         Assert.StartsWith("220 ", await c.ReadSmtpReplyAsync());
         await c.SendLineAsync("EHLO sender.test");
         Assert.Contains(await c.ReadSmtpReplyLinesAsync(), l => l == "250-PIPELINING");
@@ -138,7 +138,7 @@ public sealed class SmtpSmugglingTests(ServerFixture server)
     public async Task A_bare_LF_inside_an_otherwise_proper_message_refuses_the_whole_message()
     {
         string marker = $"smuggle-inner-{Guid.NewGuid():N}";
-        await using var c = await Wire.ConnectAsync(server, 25);
+        await using var c = await RawClient.ConnectAsync(server, 25);
         Assert.StartsWith("220 ", await c.ReadSmtpReplyAsync());
         await c.SendLineAsync("EHLO sender.test");
         await c.ReadSmtpReplyAsync();
@@ -155,7 +155,7 @@ public sealed class SmtpSmugglingTests(ServerFixture server)
     [Fact]
     public async Task BDAT_is_not_offered_and_is_refused()
     {
-        await using var c = await Wire.ConnectAsync(server, 25);
+        await using var c = await RawClient.ConnectAsync(server, 25);
         Assert.StartsWith("220 ", await c.ReadSmtpReplyAsync());
         await c.SendLineAsync("EHLO sender.test");
         Assert.DoesNotContain(await c.ReadSmtpReplyLinesAsync(), l => l.Contains("CHUNKING"));

@@ -8,27 +8,25 @@ namespace Postern.Integration.Tests.Hostile;
 public sealed class SniTests : IAsyncLifetime
 {
     private readonly Dictionary<string, string> _thumbprints = [];
-    private TlsTestServer _server = null!;
+    private readonly PosternServer _server = new();
 
     public async Task InitializeAsync()
     {
-        _server = await TlsTestServer.StartAsync(s =>
+        await _server.InitAsync(users: []);
+        var switches = new List<string>();
+        foreach (var (key, cn) in new[] { ("mail.one.test", "mail.one.test"), ("mail.two.test", "mail.two.test"), ("*.wild.test", "any.wild.test") })
         {
-            var switches = new List<string>();
-            foreach (var (key, cn) in new[] { ("mail.one.test", "mail.one.test"), ("mail.two.test", "mail.two.test"), ("*.wild.test", "any.wild.test") })
-            {
-                string dir = Path.Combine(s.TlsDir, cn);
-                using var c = TlsTestServer.WriteCertificate(Path.Combine(dir, "cert.pem"), Path.Combine(dir, "key.pem"), cn);
-                _thumbprints[cn] = TlsTestServer.Thumbprint(c);
-                // Relative paths: resolved against the data folder like the default certificate.
-                switches.Add($"--Tls:Certificates:{key}:Certificate=tls/{cn}/cert.pem");
-                switches.Add($"--Tls:Certificates:{key}:Key=tls/{cn}/key.pem");
-            }
+            string dir = Path.Combine(_server.TlsDir, cn);
+            using var c = CertificateProbe.WriteCertificate(Path.Combine(dir, "cert.pem"), Path.Combine(dir, "key.pem"), cn);
+            _thumbprints[cn] = CertificateProbe.Thumbprint(c);
+            // Relative paths: resolved against the data folder like the default certificate.
+            switches.Add($"--Tls:Certificates:{key}:Certificate=tls/{cn}/cert.pem");
+            switches.Add($"--Tls:Certificates:{key}:Key=tls/{cn}/key.pem");
+        }
 
-            return switches;
-        });
+        await _server.StartAsync(switches);
         using var fallback = await _server.PresentedAsync(993, null);
-        _thumbprints["default"] = TlsTestServer.Thumbprint(fallback);
+        _thumbprints["default"] = CertificateProbe.Thumbprint(fallback);
     }
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
@@ -46,14 +44,14 @@ public sealed class SniTests : IAsyncLifetime
     public async Task TheCertificateFollowsTheRequestedName(int port, string sni, string expected)
     {
         using var presented = await _server.PresentedAsync(port, sni);
-        Assert.Equal(_thumbprints[expected], TlsTestServer.Thumbprint(presented));
+        Assert.Equal(_thumbprints[expected], CertificateProbe.Thumbprint(presented));
     }
 
     [Fact]
     public async Task NoNameGetsTheDefault()
     {
         using var presented = await _server.PresentedAsync(995, null);
-        Assert.Equal(_thumbprints["default"], TlsTestServer.Thumbprint(presented));
+        Assert.Equal(_thumbprints["default"], CertificateProbe.Thumbprint(presented));
         Assert.NotEqual(_thumbprints["default"], _thumbprints["mail.one.test"]);
     }
 
@@ -72,8 +70,8 @@ public sealed class SniTests : IAsyncLifetime
     [InlineData(587, "smtp")]
     public async Task StartTlsEndpointsChooseByNameToo(int port, string protocol)
     {
-        var openssl = Support.ProcessRunner.RequireClient("openssl");
-        var r = await Support.ProcessRunner.RunAsync(openssl, ["s_client", "-connect", $"{_server.Host}:{_server.Port(port)}", "-starttls", protocol, "-servername", "mail.two.test"], stdin: "", timeout: TimeSpan.FromSeconds(30));
+        var openssl = Support.ExternalClient.Require("openssl");
+        var r = await ProcessRunner.RunAsync(openssl, ["s_client", "-connect", $"{_server.Host}:{_server.Port(port)}", "-starttls", protocol, "-servername", "mail.two.test"], stdin: "", timeout: TimeSpan.FromSeconds(30));
         Assert.Contains("subject=CN=mail.two.test", r.StdOut.Replace(" ", "", StringComparison.Ordinal), StringComparison.Ordinal);
     }
 }

@@ -24,7 +24,7 @@ public sealed class StartTlsAttackTests(ServerFixture server)
     [InlineData(587)]
     public async Task Smtp_commands_pipelined_after_STARTTLS_are_discarded_and_plaintext_state_is_forgotten(int port)
     {
-        await using var c = await Wire.ConnectAsync(server, port);
+        await using var c = await RawClient.ConnectAsync(server, port);
         Assert.StartsWith("220 ", await c.ReadSmtpReplyAsync());
         await c.SendLineAsync("EHLO client.test");
         Assert.StartsWith("250 ", await c.ReadSmtpReplyAsync());
@@ -62,7 +62,7 @@ public sealed class StartTlsAttackTests(ServerFixture server)
     [InlineData(465, true)]
     public async Task Smtp_STARTTLS_inside_TLS_is_refused_and_not_advertised(int port, bool implicitTls)
     {
-        await using var c = await Wire.ConnectAsync(server, port, implicitTls);
+        await using var c = await RawClient.ConnectAsync(server, port, implicitTls);
         Assert.StartsWith("220 ", await c.ReadSmtpReplyAsync());
         if (!implicitTls)
         {
@@ -85,7 +85,7 @@ public sealed class StartTlsAttackTests(ServerFixture server)
     [Fact]
     public async Task Imap_143_greets_without_PREAUTH_and_discards_commands_pipelined_after_STARTTLS()
     {
-        await using var c = await Wire.ConnectAsync(server, 143);
+        await using var c = await RawClient.ConnectAsync(server, 143);
         var greeting = await c.ReadLineAsync();
         Assert.NotNull(greeting);
         Assert.StartsWith("* OK ", greeting);
@@ -122,7 +122,7 @@ public sealed class StartTlsAttackTests(ServerFixture server)
     [Fact]
     public async Task Imap_plaintext_login_attempts_leave_no_state_after_STARTTLS()
     {
-        await using var c = await Wire.ConnectAsync(server, 143);
+        await using var c = await RawClient.ConnectAsync(server, 143);
         Assert.StartsWith("* OK ", await c.ReadLineAsync());
         for (int i = 0; i < 6; i++)
         {
@@ -144,7 +144,7 @@ public sealed class StartTlsAttackTests(ServerFixture server)
     [InlineData(26)]
     public async Task Smtp_plaintext_AUTH_attempts_leave_no_state_after_STARTTLS(int port)
     {
-        await using var c = await Wire.ConnectAsync(server, port);
+        await using var c = await RawClient.ConnectAsync(server, port);
         Assert.StartsWith("220 ", await c.ReadSmtpReplyAsync());
         await c.SendLineAsync("EHLO client.test");
         await c.ReadSmtpReplyAsync();
@@ -168,7 +168,7 @@ public sealed class StartTlsAttackTests(ServerFixture server)
     [Fact]
     public async Task Imap_993_refuses_STARTTLS_inside_the_implicit_TLS_session()
     {
-        await using var c = await Wire.ConnectAsync(server, 993, implicitTls: true);
+        await using var c = await RawClient.ConnectAsync(server, 993, implicitTls: true);
         Assert.StartsWith("* OK ", await c.ReadLineAsync());
         await c.SendLineAsync("a CAPABILITY");
         Assert.DoesNotContain((await c.ReadUntilAsync("a "))[0], "STARTTLS");
@@ -181,7 +181,7 @@ public sealed class StartTlsAttackTests(ServerFixture server)
     [Fact]
     public async Task Pop3_110_discards_commands_pipelined_after_STLS()
     {
-        await using var c = await Wire.ConnectAsync(server, 110);
+        await using var c = await RawClient.ConnectAsync(server, 110);
         Assert.StartsWith("+OK", await c.ReadLineAsync());
         await c.SendAsync($"STLS\r\nUSER {ServerFixture.User("alice")}\r\nPASS {ServerFixture.Password}\r\nSTAT\r\n");
         Assert.Equal("+OK Begin TLS negotiation", await c.ReadLineAsync());
@@ -204,7 +204,7 @@ public sealed class StartTlsAttackTests(ServerFixture server)
     [Fact]
     public async Task Pop3_995_refuses_STLS_inside_the_implicit_TLS_session()
     {
-        await using var c = await Wire.ConnectAsync(server, 995, implicitTls: true);
+        await using var c = await RawClient.ConnectAsync(server, 995, implicitTls: true);
         Assert.StartsWith("+OK", await c.ReadLineAsync());
         await c.SendLineAsync("STLS");
         Assert.Equal("-ERR TLS is already active", await c.ReadLineAsync());
@@ -229,7 +229,7 @@ public sealed class StartTlsAttackTests(ServerFixture server)
     public async Task Plaintext_after_close_notify_ends_the_connection_unread(int port, string plaintext)
     {
         bool implicitTls = port is 465 or 993 or 995;
-        await using var c = await Wire.ConnectAsync(server, port, implicitTls);
+        await using var c = await RawClient.ConnectAsync(server, port, implicitTls);
         Assert.NotNull(await c.ReadLineAsync());
         if (!implicitTls)
         {
@@ -240,7 +240,7 @@ public sealed class StartTlsAttackTests(ServerFixture server)
         await c.SendPlainBelowTlsAsync(plaintext);
         var (bytes, closed) = await c.ReadUntilClosedAsync(Bounded);
         Assert.True(closed, "The server kept the connection open after close_notify.");
-        Assert.True(Wire.IsOnlyTlsRecords(bytes), "Plaintext after close_notify got a plaintext answer: " + Encoding.ASCII.GetString(bytes));
+        Assert.True(RawClient.IsOnlyTlsRecords(bytes), "Plaintext after close_notify got a plaintext answer: " + Encoding.ASCII.GetString(bytes));
     }
 
     /// <summary>
@@ -255,7 +255,7 @@ public sealed class StartTlsAttackTests(ServerFixture server)
     [InlineData(110)]
     public async Task Plaintext_in_place_of_a_ClientHello_after_STARTTLS_ends_the_connection(int port)
     {
-        await using var c = await Wire.ConnectAsync(server, port);
+        await using var c = await RawClient.ConnectAsync(server, port);
         Assert.NotNull(await c.ReadLineAsync());
         string plaintext = port switch
         {
@@ -289,7 +289,7 @@ public sealed class StartTlsAttackTests(ServerFixture server)
     [InlineData(995, "CAPA\r\nQUIT\r\n")]
     public async Task Plaintext_in_place_of_a_ClientHello_on_an_implicit_TLS_port_ends_the_connection(int port, string plaintext)
     {
-        await using var c = await Wire.ConnectAsync(server, port);
+        await using var c = await RawClient.ConnectAsync(server, port);
         await c.SendAsync(plaintext);
         var (bytes, closed) = await c.ReadUntilClosedAsync(Bounded);
         Assert.True(closed, "The server kept the connection open.");
@@ -308,7 +308,7 @@ public sealed class StartTlsAttackTests(ServerFixture server)
     [InlineData(587)]
     public async Task Smtp_client_talking_before_the_greeting_is_disconnected_without_running_anything(int port)
     {
-        await using var c = await Wire.ConnectAsync(server, port);
+        await using var c = await RawClient.ConnectAsync(server, port);
         // No read: the whole conversation in one write, before the banner could be seen.
         await c.SendAsync("EHLO spam.test\r\nMAIL FROM:<spam@elsewhere.test>\r\nRCPT TO:<" + ServerFixture.User("bob") + ">\r\nDATA\r\nSubject: pregreet\r\n\r\nspam\r\n.\r\nQUIT\r\n");
         var (bytes, closed) = await c.ReadUntilClosedAsync(Bounded);
@@ -319,7 +319,7 @@ public sealed class StartTlsAttackTests(ServerFixture server)
         Assert.DoesNotContain(lines, l => l.StartsWith("250 2.1", StringComparison.Ordinal) || l.StartsWith("354", StringComparison.Ordinal));
     }
 
-    private static async Task UpgradeAsync(Wire c, int port)
+    private static async Task UpgradeAsync(RawClient c, int port)
     {
         switch (port)
         {

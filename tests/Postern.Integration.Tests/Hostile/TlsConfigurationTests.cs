@@ -28,7 +28,7 @@ public sealed class TlsConfigurationTests(ServerFixture server)
     [SkippableFact]
     public async Task TestsslFindsNothingHighOrCriticalAndConfirmsThePolicy()
     {
-        string testssl = ProcessRunner.Which("testssl") ?? ProcessRunner.RequireClient("testssl.sh");
+        string testssl = ProcessRunner.Which("testssl") ?? ExternalClient.Require("testssl.sh");
         var dir = Directory.CreateTempSubdirectory("postern-testssl-");
         try
         {
@@ -114,7 +114,7 @@ public sealed class TlsConfigurationTests(ServerFixture server)
     [InlineData(465)]
     public async Task OldProtocolsAreRefusedAndTls12NegotiatesAnAeadSuite(int port)
     {
-        var openssl = ProcessRunner.RequireClient("openssl");
+        var openssl = ExternalClient.Require("openssl");
         foreach (var flag in new[] { "-tls1", "-tls1_1" })
         {
             // SECLEVEL=0 so the local OpenSSL really sends the old ClientHello; the server must refuse it.

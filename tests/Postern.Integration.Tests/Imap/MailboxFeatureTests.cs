@@ -165,7 +165,7 @@ public sealed class MailboxFeatureTests(ServerFixture server)
     public async Task Python_imaplib_uses_modified_utf7_names()
     {
         string tag = Tag();
-        var python = ProcessRunner.RequireClient("python3");
+        var python = ExternalClient.Require("python3");
         var r = await ProcessRunner.RunAsync(python, ["-c", """
             import os, ssl, imaplib
             ctx = ssl.create_default_context(cafile=os.environ["CAFILE"])

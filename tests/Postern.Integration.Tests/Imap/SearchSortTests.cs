@@ -134,7 +134,7 @@ public sealed class SearchSortTests(ServerFixture server)
     [SkippableFact]
     public async Task Python_imaplib_sorts_and_threads()
     {
-        var python = ProcessRunner.RequireClient("python3");
+        var python = ExternalClient.Require("python3");
         string name;
         using (var imap = await MailKitClients.ImapAsync(server, 993, Dave))
         {

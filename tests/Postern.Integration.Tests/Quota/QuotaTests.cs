@@ -116,7 +116,7 @@ public sealed class QuotaTests(QuotaServerFixture server)
     [SkippableFact]
     public async Task Swaks_delivery_that_would_overfill_is_refused_at_the_end_of_data()
     {
-        var swaks = ProcessRunner.RequireClient("swaks");
+        var swaks = ExternalClient.Require("swaks");
         string erin = QuotaServerFixture.User("erin");
         await FillAsync(erin);
         // swaks sends no SIZE=, so RCPT passes (erin is below the limit) and the real size is checked after the data.

@@ -12,7 +12,7 @@ public static class MailKitClients
         ? SecureSocketOptions.SslOnConnect
         : SecureSocketOptions.StartTls;
 
-    public static async Task<ImapClient> ImapAsync(ServerFixture s, int standardPort, string? user = null)
+    public static async Task<ImapClient> ImapAsync(PosternServer s, int standardPort, string? user = null)
     {
         var c = new ImapClient { ServerCertificateValidationCallback = s.ValidateCertificate, Timeout = 20_000 };
         await c.ConnectAsync("localhost", s.Port(standardPort), ModeFor(standardPort));
@@ -24,7 +24,7 @@ public static class MailKitClients
         return c;
     }
 
-    public static async Task<Pop3Client> Pop3Async(ServerFixture s, int standardPort, string? user = null)
+    public static async Task<Pop3Client> Pop3Async(PosternServer s, int standardPort, string? user = null)
     {
         var c = new Pop3Client { ServerCertificateValidationCallback = s.ValidateCertificate, Timeout = 20_000 };
         await c.ConnectAsync("localhost", s.Port(standardPort), ModeFor(standardPort));
@@ -36,7 +36,7 @@ public static class MailKitClients
         return c;
     }
 
-    public static async Task<SmtpClient> SmtpAsync(ServerFixture s, int standardPort, string? user = null)
+    public static async Task<SmtpClient> SmtpAsync(PosternServer s, int standardPort, string? user = null)
     {
         var c = new SmtpClient { ServerCertificateValidationCallback = s.ValidateCertificate, Timeout = 20_000, LocalDomain = "client.test" };
         await c.ConnectAsync("localhost", s.Port(standardPort), ModeFor(standardPort));

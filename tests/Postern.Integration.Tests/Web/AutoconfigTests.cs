@@ -39,7 +39,7 @@ public sealed class AutoconfigTests(ServerFixture server)
     [InlineData("http")]
     public async Task Curl_fetches_the_autoconfig_document(string scheme)
     {
-        var curl = ProcessRunner.RequireClient("curl");
+        var curl = ExternalClient.Require("curl");
         int port = server.Port(scheme == "https" ? 443 : 80);
         var r = await ProcessRunner.RunAsync(curl,
             ["-sS", "--fail", "--max-time", "30", "--cacert", server.CertPath, $"{scheme}://{server.Host}:{port}/mail/config-v1.1.xml?emailaddress=bob@example.test"]);

@@ -46,7 +46,7 @@ public sealed class AutodiscoverTests(ServerFixture server)
     [SkippableFact]
     public async Task Curl_POSTs_an_Outlook_request()
     {
-        var curl = ProcessRunner.RequireClient("curl");
+        var curl = ExternalClient.Require("curl");
         var r = await ProcessRunner.RunAsync(curl,
             ["-sS", "--fail", "--max-time", "30", "--cacert", server.CertPath, "-H", "Content-Type: text/xml; charset=utf-8", "--data-binary", "@-",
              $"https://{server.Host}:{server.Port(443)}/Autodiscover/Autodiscover.xml"],

@@ -17,7 +17,7 @@ public sealed class BrowserTests(ServerFixture server, ITestOutputHelper output)
     [SkippableFact]
     public async Task Choosing_a_program_opens_its_labels_without_script_and_the_page_renders_at_phone_width()
     {
-        var chromium = ProcessRunner.RequireClient("chromium");
+        var chromium = ExternalClient.Require("chromium");
         string spki = Convert.ToBase64String(SHA256.HashData(server.Certificate.PublicKey.ExportSubjectPublicKeyInfo()));
         string profile = Path.Combine(Path.GetTempPath(), "postern-chromium-" + Guid.NewGuid().ToString("N")[..8]);
         string[] common =

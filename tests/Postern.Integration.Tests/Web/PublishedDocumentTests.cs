@@ -21,7 +21,7 @@ public sealed class PublishedDocumentTests(ServerFixture server)
     [InlineData("/Profile/Erin%40Example.test.mobileconfig")]
     public async Task The_profile_is_a_plist_with_IMAP_993_and_SMTP_465_over_SSL_and_no_password(string path)
     {
-        var python = ProcessRunner.RequireClient("python3");
+        var python = ExternalClient.Require("python3");
         using var client = WebClients.Https(server);
         var response = await client.GetAsync(path);
         string body = await response.Content.ReadAsStringAsync();

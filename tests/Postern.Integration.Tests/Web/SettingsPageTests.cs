@@ -93,7 +93,7 @@ public sealed partial class SettingsPageTests(ServerFixture server)
     [SkippableFact]
     public async Task Curl_sees_the_redirect_and_the_page()
     {
-        var curl = ProcessRunner.RequireClient("curl");
+        var curl = ExternalClient.Require("curl");
         var r = await ProcessRunner.RunAsync(curl, ["-sS", "--max-time", "30", "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", $"http://{server.Host}:{server.Port(80)}/"]);
         Assert.True(r.ExitCode == 0, r.ToString());
         Assert.Equal($"302 https://localhost:{server.Port(443)}/", r.StdOut.Trim());

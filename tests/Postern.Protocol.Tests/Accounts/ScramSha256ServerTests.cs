@@ -36,17 +36,61 @@ public sealed class ScramSha256ServerTests
     }
 
     [Theory]
-    [InlineData("alice@example.org", "wrong password")]
-    [InlineData("nobody@example.org", "secret")]
-    public async Task A_wrong_password_and_an_unknown_user_both_fail_only_at_the_proof(string user, string password)
+    [InlineData("alice@example.org", "wrong password", ScramFailure.WrongProof)]
+    [InlineData("nobody@example.org", "secret", ScramFailure.UnknownUser)]
+    public async Task A_wrong_password_and_an_unknown_user_both_fail_only_at_the_proof(string user, string password, ScramFailure reason)
     {
         var (store, _, _) = await TestServer.CreateStoreAsync();
         var client = new SaslMechanismScramSha256(new NetworkCredential(user, password));
         var server = new ScramSha256Server(store, plus: false, serverEndPoint: null);
         string? serverFirst = await server.StartAsync(Text(client.Challenge(null)), default);
         Assert.NotNull(serverFirst);
-        Assert.Matches("^r=[^,]+,s=[A-Za-z0-9+/=]+,i=[0-9]+$", serverFirst);
+        Assert.Matches("^r=[^,]+,s=[A-Za-z0-9+/=]+,i=4096$", serverFirst);
         Assert.Null(server.Finish(Text(client.Challenge(B64(serverFirst)))));
+        Assert.Equal(reason, server.Failure);
+    }
+
+    [Fact]
+    public async Task An_account_without_SCRAM_keys_fails_at_the_proof_like_an_unknown_user_and_the_log_learns_why()
+    {
+        var (store, _, alice) = await TestServer.CreateStoreAsync();
+        // What the schema upgrade leaves: the password hash, no keys.
+        Assert.True(await store.SetPasswordHashAsync(alice.Address, alice.PasswordHash));
+
+        var salts = new List<string>();
+        for (int attempt = 0; attempt < 2; attempt++)
+        {
+            var client = new SaslMechanismScramSha256(new NetworkCredential(alice.Address, "secret"));
+            var server = new ScramSha256Server(store, plus: false, serverEndPoint: null, decoyIterations: 8192);
+            string? serverFirst = await server.StartAsync(Text(client.Challenge(null)), default);
+            Assert.NotNull(serverFirst);
+            var attrs = serverFirst.Split(',').ToDictionary(p => p[0], p => p[2..]);
+            Assert.Equal("8192", attrs['i']);
+            salts.Add(attrs['s']);
+            Assert.Null(server.Finish(Text(client.Challenge(B64(serverFirst)))));
+            Assert.Equal(ScramFailure.NoKeys, server.Failure);
+            Assert.Equal(alice.Id, server.AccountId);
+        }
+
+        // The same salt each time, as for a real account: nothing tells the client the keys are missing.
+        Assert.Equal(salts[0], salts[1]);
+    }
+
+    [Theory]
+    [InlineData(ScramKeys.MinIterations)]
+    [InlineData(ScramKeys.MaxIterations)]
+    public async Task The_announced_iteration_count_is_the_stored_keys_count_and_never_more_than_Cyrus_SASL_accepts(int iterations)
+    {
+        var (store, _, alice) = await TestServer.CreateStoreAsync();
+        Assert.True(await store.SetPasswordHashAsync(alice.Address, alice.PasswordHash, ScramKeys.Derive("secret", iterations)));
+        var client = new SaslMechanismScramSha256(new NetworkCredential(alice.Address, "secret"));
+        var server = new ScramSha256Server(store, plus: false, serverEndPoint: null);
+        string serverFirst = (await server.StartAsync(Text(client.Challenge(null)), default))!;
+
+        int announced = int.Parse(serverFirst.Split(',').Single(p => p.StartsWith("i=", StringComparison.Ordinal))[2..]);
+        Assert.Equal(iterations, announced);
+        Assert.InRange(announced, 4096, 65_536);
+        Assert.NotNull(server.Finish(Text(client.Challenge(B64(serverFirst)))));
     }
 
     [Theory]

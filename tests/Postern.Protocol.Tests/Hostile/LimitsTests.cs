@@ -43,8 +43,8 @@ public sealed class LimitsTests
         var limiter = new ConnectionLimiter(new ConnectionLimits { MaxConnections = 100, MaxConnectionsPerAddress = 100 }, descriptorCap: 2);
         var a = IPAddress.Parse("192.0.2.1");
         Assert.Equal(2, limiter.MaxConnections);
-        Assert.True(limiter.TryAcquire(a));
-        Assert.True(limiter.TryAcquire(a));
-        Assert.False(limiter.TryAcquire(a));
+        Assert.Equal(AdmissionVerdict.Admitted, limiter.Admit(a).Verdict);
+        Assert.Equal(AdmissionVerdict.Admitted, limiter.Admit(a).Verdict);
+        Assert.Equal(AdmissionVerdict.Dropped, limiter.Admit(a).Verdict);
     }
 }

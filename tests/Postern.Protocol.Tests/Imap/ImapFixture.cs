@@ -41,7 +41,7 @@ internal sealed class ImapFixture : IAsyncDisposable
         "AAECAwQF\r\n" +
         "--XX--\r\n";
 
-    private ImapFixture(MemoryMailStore store, Postern.Storage.Accounts.Authenticator auth, Account alice, MailboxInfo inbox, LineClient client, Task session)
+    private ImapFixture(IMailStore store, Postern.Storage.Accounts.Authenticator auth, Account alice, MailboxInfo inbox, RawClient client, Task session)
     {
         Auth = auth;
         Store = store;
@@ -51,7 +51,11 @@ internal sealed class ImapFixture : IAsyncDisposable
         Session = session;
     }
 
-    public MemoryMailStore Store { get; }
+    /// <summary>The store the session uses: a new <see cref="MemoryMailStore"/> unless the test passed one (e.g. a <see cref="RecordingStore"/>).</summary>
+    public IMailStore Store { get; }
+
+    /// <summary>The default memory store, for its own counters (e.g. <see cref="MemoryMailStore.WriteCalls"/>); a test that passed another store has none.</summary>
+    public MemoryMailStore Memory => Store as MemoryMailStore ?? throw new InvalidOperationException("This session runs on the store the test passed, not a MemoryMailStore.");
 
     public Postern.Storage.Accounts.Authenticator Auth { get; }
 
@@ -59,15 +63,17 @@ internal sealed class ImapFixture : IAsyncDisposable
 
     public MailboxInfo Inbox { get; }
 
-    public LineClient Client { get; }
+    public RawClient Client { get; }
 
     public Task Session { get; }
 
     public string? Greeting { get; private set; }
 
-    public static async Task<ImapFixture> StartAsync(TlsMode mode, ImapOptions? options = null)
+    /// <summary>Starts a session on <paramref name="store"/> (default: a new memory store), adding alice to it first.</summary>
+    public static async Task<ImapFixture> StartAsync(TlsMode mode, ImapOptions? options = null, IMailStore? store = null)
     {
-        var (store, auth, alice) = await TestServer.CreateStoreAsync();
+        store ??= new MemoryMailStore();
+        var (auth, alice) = await TestServer.AddAliceAsync(store);
         return await StartAsync(store, auth, alice, mode, options);
     }
 
@@ -80,12 +86,12 @@ internal sealed class ImapFixture : IAsyncDisposable
         return f;
     }
 
-    private static async Task<ImapFixture> StartAsync(MemoryMailStore store, Postern.Storage.Accounts.Authenticator auth, Account alice, TlsMode mode, ImapOptions? options)
+    private static async Task<ImapFixture> StartAsync(IMailStore store, Postern.Storage.Accounts.Authenticator auth, Account alice, TlsMode mode, ImapOptions? options)
     {
         var inbox = (await store.GetMailboxAsync(alice.Id, "INBOX"))!;
         var handler = new ImapHandler(store, auth, new ServerIdentity("mail.test"), options ?? new ImapOptions(), NullLogger<ImapHandler>.Instance);
         var (stream, session) = TestServer.Start(handler, MailProtocol.Imap, mode);
-        var client = new LineClient(stream);
+        var client = TestServer.Client(stream);
         var fixture = new ImapFixture(store, auth, alice, inbox, client, session);
         if (mode == TlsMode.Implicit)
         {
@@ -96,10 +102,13 @@ internal sealed class ImapFixture : IAsyncDisposable
         return fixture;
     }
 
+    /// <summary>Another session on the same store and authenticator, not logged in.</summary>
+    public Task<ImapFixture> NewSessionAsync(TlsMode mode = TlsMode.Implicit) => StartAsync(Store, Auth, Alice, mode, null);
+
     /// <summary>Starts an implicit-TLS session and logs in.</summary>
-    public static async Task<ImapFixture> LoggedInAsync(ImapOptions? options = null)
+    public static async Task<ImapFixture> LoggedInAsync(ImapOptions? options = null, IMailStore? store = null)
     {
-        var f = await StartAsync(TlsMode.Implicit, options);
+        var f = await StartAsync(TlsMode.Implicit, options, store);
         var lines = await f.CommandAsync("L1", "LOGIN alice@example.org secret");
         Assert.StartsWith("L1 OK", lines[^1]);
         return f;

@@ -12,9 +12,10 @@ public sealed class LiteralRateTests
     [Fact]
     public async Task A_trickled_APPEND_literal_ends_the_session()
     {
-        // 1000 octets at 1000/s plus the 30 s idle timeout: 31 s allowed. Sent at ~3 octets/s it would
-        // take over five minutes, and each write comes well inside the idle timeout, so only the rate
-        // rule can end it. (The test must outlast the idle timeout to tell the two apart.)
+        // At least 1000 octets/s after the 30 s grace period (Limits:TransferGracePeriod's default):
+        // sent at ~3 octets/s the literal runs out of time at about 30 s, though it would take over
+        // five minutes, and each write comes well inside the 30 s idle timeout, so only the rate rule
+        // can end it. (The test must outlast the idle timeout to tell the two apart.)
         var options = new ImapOptions { AuthenticatedTimeout = TimeSpan.FromSeconds(30), MinLiteralRate = 1000 };
         await using var f = await ImapFixture.LoggedInAsync(options);
         await f.Client.SendLineAsync("a APPEND INBOX {1000}");

@@ -1,10 +1,6 @@
-using System.Reflection;
 using System.Text;
-using Microsoft.Extensions.Logging.Abstractions;
 using Postern.Imap;
 using Postern.Imap.Commands;
-using Postern.Net;
-using Postern.Protocol.Tests.Support;
 using Postern.Storage;
 using Xunit;
 
@@ -58,21 +54,15 @@ public class MultiAppendTests
     [Fact]
     public async Task A_store_failure_removes_the_messages_already_stored()
     {
-        var (store, auth, alice) = await TestServer.CreateStoreAsync();
-        var failing = FailingStore.Wrap(store, failOnAppend: 2);
-        var handler = new ImapHandler(failing, auth, new ServerIdentity("mail.test"), new ImapOptions(), NullLogger<ImapHandler>.Instance);
-        var (stream, _) = TestServer.Start(handler, MailProtocol.Imap, TlsMode.Implicit);
-        await using var client = new LineClient(stream);
-        await client.StartTlsAsync();
-        await client.ReadLineAsync();
-        await client.SendLineAsync("l LOGIN alice@example.org secret");
-        await client.ReadUntilAsync("l ");
+        // The second of the three messages is refused by the store; the first must not stay behind.
+        var store = RecordingStore.Wrap(new MemoryMailStore())
+            .Fail(nameof(IMailStore.AppendAsync), new MailboxException(MailboxError.OverQuota, "full"), onCall: 2);
+        await using var f = await ImapFixture.LoggedInAsync(store: store.Store);
 
         string a = "Subject: one\r\n\r\nx\r\n";
-        await client.SendAsync($"m APPEND INBOX {{{Octets(a)}+}}\r\n{a} {{{Octets(a)}+}}\r\n{a} {{{Octets(a)}+}}\r\n{a}\r\n");
-        Assert.Equal(["m NO [OVERQUOTA] Quota exceeded"], await client.ReadUntilAsync("m "));
-        var inbox = (await store.GetMailboxAsync(alice.Id, "INBOX"))!;
-        Assert.Empty(await store.ListMessagesAsync(inbox.Id));
+        await f.Client.SendAsync($"m APPEND INBOX {{{Octets(a)}+}}\r\n{a} {{{Octets(a)}+}}\r\n{a} {{{Octets(a)}+}}\r\n{a}\r\n");
+        Assert.Equal(["m NO [OVERQUOTA] Quota exceeded"], await f.Client.ReadUntilAsync("m "));
+        Assert.Empty(await store.Inner.ListMessagesAsync(f.Inbox.Id));
     }
 
     [Fact]
@@ -80,39 +70,5 @@ public class MultiAppendTests
     {
         Assert.Equal("4", AppendCommand.UidSet([4]));
         Assert.Equal("1:3,7,9:10", AppendCommand.UidSet([1, 2, 3, 7, 9, 10]));
-    }
-
-    /// <summary>An <see cref="IMailStore"/> that passes everything on and fails the Nth AppendAsync with OverQuota.</summary>
-    public class FailingStore : DispatchProxy
-    {
-        private IMailStore _inner = null!;
-        private int _failOn;
-        private int _appends;
-
-        public static IMailStore Wrap(IMailStore inner, int failOnAppend)
-        {
-            var proxy = Create<IMailStore, FailingStore>();
-            var self = (FailingStore)(object)proxy;
-            self._inner = inner;
-            self._failOn = failOnAppend;
-            return proxy;
-        }
-
-        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
-        {
-            if (targetMethod!.Name == nameof(IMailStore.AppendAsync) && Interlocked.Increment(ref _appends) == _failOn)
-            {
-                return Task.FromException<uint>(new MailboxException(MailboxError.OverQuota, "full"));
-            }
-
-            try
-            {
-                return targetMethod.Invoke(_inner, args);
-            }
-            catch (TargetInvocationException e) when (e.InnerException is not null)
-            {
-                throw e.InnerException;
-            }
-        }
     }
 }

@@ -34,7 +34,7 @@ public class Rev2SearchTests
         session.LoggedIn(alice);
         session.Select(new SelectedMailbox(inbox, readOnly: false, await store.ListMessagesAsync(inbox.Id), 16));
         session.Enabled = enabled;
-        await using var reader = new LineClient(client);
+        await using var reader = TestServer.Client(client);
         var lines = new List<string>();
         foreach (string text in commands)
         {

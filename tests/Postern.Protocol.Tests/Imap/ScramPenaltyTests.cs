@@ -1,6 +1,4 @@
 using System.Net;
-using System.Security.Cryptography;
-using System.Text;
 using Postern.Storage.Accounts;
 using Xunit;
 
@@ -29,29 +27,6 @@ public sealed class ScramPenaltyTests
         Assert.Equal(TimeSpan.Zero, throttle.PenaltyFor(client, "alice@example.org"));
     }
 
-    /// <summary>An RFC 5802 client exchange over the session; returns the tagged line.</summary>
-    private static async Task<string> ScramAsync(ImapFixture f, string tag, string password)
-    {
-        string bare = $"n=alice@example.org,r=penaltynonce{tag}";
-        await f.Client.SendLineAsync($"{tag} AUTHENTICATE SCRAM-SHA-256 " + B64("n,," + bare));
-        string first = (await f.Client.ReadLineAsync())!;
-        Assert.StartsWith("+ ", first);
-        string serverFirst = Encoding.UTF8.GetString(Convert.FromBase64String(first[2..]));
-        var attrs = serverFirst.Split(',').ToDictionary(p => p[0], p => p[2..]);
-        byte[] salted = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(password), Convert.FromBase64String(attrs['s']), int.Parse(attrs['i']), HashAlgorithmName.SHA256, 32);
-        string withoutProof = $"c={B64("n,,")},r={attrs['r']}";
-        byte[] clientKey = HMACSHA256.HashData(salted, "Client Key"u8);
-        byte[] signature = HMACSHA256.HashData(SHA256.HashData(clientKey), Encoding.UTF8.GetBytes($"{bare},{serverFirst},{withoutProof}"));
-        await f.Client.SendLineAsync(B64($"{withoutProof},p={Convert.ToBase64String(clientKey.Zip(signature, (a, b) => (byte)(a ^ b)).ToArray())}"));
-        string next = (await f.Client.ReadLineAsync())!;
-        if (next.StartsWith("+ ", StringComparison.Ordinal))
-        {
-            await f.Client.SendLineAsync("");
-            next = (await f.Client.ReadUntilAsync(tag + " "))[^1];
-        }
-
-        return next;
-    }
-
-    private static string B64(string s) => Convert.ToBase64String(Encoding.UTF8.GetBytes(s));
+    private static async Task<string> ScramAsync(ImapFixture f, string tag, string password) =>
+        (await ScramClient.AuthenticateAsync(f, tag, "alice@example.org", password)).Tagged;
 }

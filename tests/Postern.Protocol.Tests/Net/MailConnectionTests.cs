@@ -10,7 +10,7 @@ namespace Postern.Protocol.Tests.Net;
 /// <summary>The connection layer's reader: limits at the read, bare LF reported, STARTTLS drops pipelined bytes.</summary>
 public sealed class MailConnectionTests
 {
-    private static (MailConnection Server, Stream Client) Pair()
+    internal static (MailConnection Server, Stream Client) Pair()
     {
         var (server, client) = DuplexStream.CreatePair();
         var endpoint = new EndpointInfo("test", MailProtocol.Imap, IPAddress.Loopback, 0, TlsMode.StartTls);

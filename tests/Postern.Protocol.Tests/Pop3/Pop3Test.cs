@@ -15,7 +15,7 @@ internal sealed class Pop3Test : IAsyncDisposable
 {
     public static readonly TimeSpan SessionWait = TimeSpan.FromSeconds(15);
 
-    private Pop3Test(Pop3World world, LineClient client, Task session)
+    private Pop3Test(Pop3World world, RawClient client, Task session)
     {
         World = world;
         Client = client;
@@ -26,7 +26,7 @@ internal sealed class Pop3Test : IAsyncDisposable
 
     public MemoryMailStore Store => World.Store;
 
-    public LineClient Client { get; }
+    public RawClient Client { get; }
 
     public Task Session { get; }
 
@@ -39,7 +39,7 @@ internal sealed class Pop3Test : IAsyncDisposable
     {
         var handler = new Pop3Handler(store ?? world.Store, world.Auth, new ServerIdentity("mail.example.org"), options ?? new Pop3Options(), log ?? NullLogger<Pop3Handler>.Instance);
         var (stream, session) = TestServer.Start(handler, MailProtocol.Pop3, mode);
-        var client = new LineClient(stream);
+        var client = TestServer.Client(stream);
         if (mode == TlsMode.Implicit)
         {
             // TestServer runs the server side of the handshake first; the client side starts it here.

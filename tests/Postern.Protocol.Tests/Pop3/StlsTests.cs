@@ -51,7 +51,7 @@ public sealed class StlsTests
         Assert.Equal("-ERR Send USER first", await t.CommandAsync("PASS secret"));
 
         // The discard is logged as a warning, with the count but not the bytes.
-        var warning = Assert.Single(log.Events, e => e.Id.Id == 3002);
+        var warning = Assert.Single(log.Events, e => e.Id.Id == 5002);
         Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, warning.Level);
         Assert.Contains("24 bytes", warning.Message);
         Assert.DoesNotContain(log.Events, e => e.Message.Contains("alice", StringComparison.Ordinal));

@@ -68,8 +68,8 @@ public sealed class UpdateTests
     public async Task Failed_update_is_reported_with_sys_temp()
     {
         var (world, uids) = await WorldWithAsync(2);
-        var failing = new FailingExpungeStore(world.Store);
-        await using var t = await Pop3Test.StartAsync(world, store: failing);
+        var failing = RecordingStore.Wrap(world.Store).Fail(nameof(IMailStore.ExpungeAsync), new IOException("disk on fire"));
+        await using var t = await Pop3Test.StartAsync(world, store: failing.Store);
         Assert.StartsWith("+OK", await t.LoginAsync());
         Assert.StartsWith("+OK", await t.CommandAsync("DELE 1"));
         Assert.Equal("-ERR [SYS/TEMP] Some deleted messages were not removed", await t.QuitAsync("-ERR"));

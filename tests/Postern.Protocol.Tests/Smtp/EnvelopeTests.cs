@@ -131,7 +131,7 @@ public class EnvelopeTests
     [Fact]
     public async Task Too_many_recipients_get_452_and_duplicates_do_not_count()
     {
-        await using var h = await SmtpHarness.StartAsync(MailProtocol.Submission, TlsMode.Implicit, o => o.MaxRecipients = 2);
+        await using var h = await SmtpHarness.StartAsync(MailProtocol.Submission, TlsMode.Implicit, o => o.MaxSubmissionRecipients = 2);
         await h.LoginAsync();
         await h.CommandAsync("MAIL FROM:<alice@example.org>");
         Assert.Equal("250 2.1.5 Recipient ok", await h.CommandAsync("RCPT TO:<a@remote.test>"));

@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Postern.Net;
@@ -27,7 +26,7 @@ internal sealed class SmtpHarness : IAsyncDisposable
 
     public CapturingLogger Log { get; }
 
-    public LineClient Client { get; private set; } = null!;
+    public RawClient Client { get; private set; } = null!;
 
     public Task Session { get; private set; } = null!;
 
@@ -54,7 +53,7 @@ internal sealed class SmtpHarness : IAsyncDisposable
         var harness = new SmtpHarness(store, spool, log) { Mode = mode };
         var (stream, session) = TestServer.Start(handler, protocol, mode, harness._cts.Token);
         harness.Session = session;
-        harness.Client = new LineClient(stream);
+        harness.Client = TestServer.Client(stream);
         if (mode == TlsMode.Implicit)
         {
             await harness.Client.StartTlsAsync();
@@ -164,28 +163,5 @@ internal sealed class CapturingLogger : ILogger<SmtpHandler>
         {
             _events.Add((eventId, logLevel, formatter(state, exception)));
         }
-    }
-}
-
-/// <summary>A store whose AcceptAsync fails, everything else forwarded (for the 451 path).</summary>
-public class FailingAcceptStore : DispatchProxy
-{
-    private IMailStore _inner = null!;
-
-    public static IMailStore Wrap(IMailStore inner)
-    {
-        var proxy = Create<IMailStore, FailingAcceptStore>();
-        ((FailingAcceptStore)(object)proxy)._inner = inner;
-        return proxy;
-    }
-
-    protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
-    {
-        if (targetMethod!.Name == nameof(IMailStore.AcceptAsync))
-        {
-            return Task.FromException(new IOException("disk full (test)"));
-        }
-
-        return targetMethod.Invoke(_inner, args);
     }
 }
