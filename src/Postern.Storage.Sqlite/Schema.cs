@@ -158,6 +158,27 @@ internal static class Schema
             server_key BLOB NOT NULL
         );
         """,
+
+        // 5: subscriptions are names, not a mailbox flag, so a deleted mailbox stays subscribed
+        // until UNSUBSCRIBE (RFC 3501 6.3.6) and LIST (SUBSCRIBED) can show it \NonExistent
+        // (RFC 5258 3.1). The flags set so far become names.
+        """
+        CREATE TABLE subscriptions (
+            account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+            name       TEXT NOT NULL,
+            PRIMARY KEY (account_id, name)
+        ) WITHOUT ROWID;
+        INSERT INTO subscriptions (account_id, name) SELECT account_id, name FROM mailboxes WHERE subscribed <> 0;
+        ALTER TABLE mailboxes DROP COLUMN subscribed;
+        """,
+
+        // 6: \Recent, the first UID no session has been shown as recent yet (RFC 3501 2.3.2); a
+        // read-write SELECT moves it up. Mail from before the upgrade has been seen by clients
+        // already, so it starts out claimed; new mailboxes start at 1.
+        """
+        ALTER TABLE mailboxes ADD COLUMN recent_uid INTEGER NOT NULL DEFAULT 1;
+        UPDATE mailboxes SET recent_uid = uid_next;
+        """,
     ];
 
     /// <summary>The SQL of migration step <paramref name="version"/> (1-based), for upgrade tests.</summary>

@@ -79,9 +79,15 @@ public sealed partial class SqliteMailStore
 
             WriteScramKeys(connection, tx, accountId, scram);
 
+            // The default mailboxes are subscribed, so clients that show only subscribed folders show them.
+            using var subscribe = Command(connection, tx, "INSERT INTO subscriptions (account_id, name) VALUES ($account, $name);");
+            subscribe.Parameters.AddWithValue("$account", accountId);
+            var subscribeName = subscribe.Parameters.AddWithValue("$name", "");
             foreach (var (name, specialUse) in DefaultMailboxes.All)
             {
                 CreateMailbox(connection, tx, accountId, name, specialUse);
+                subscribeName.Value = name;
+                subscribe.ExecuteNonQuery();
             }
 
             return new Account(accountId, normalized, passwordHash, scram);

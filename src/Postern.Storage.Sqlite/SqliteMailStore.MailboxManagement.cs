@@ -14,7 +14,7 @@ public sealed partial class SqliteMailStore
             throw new MailboxException(MailboxError.AlreadyExists, "INBOX always exists.");
         }
 
-        var (id, uidValidity) = await WriteAsync((connection, tx) =>
+        var (id, uidValidity, subscribed) = await WriteAsync((connection, tx) =>
         {
             var existing = MailboxNamesOf(connection, tx, accountId);
             if (existing.ContainsKey(normalized))
@@ -23,10 +23,11 @@ public sealed partial class SqliteMailStore
             }
 
             CreateMissingAncestors(connection, tx, accountId, normalized, existing);
-            return CreateMailbox(connection, tx, accountId, normalized, specialUse);
+            var (id, uidValidity) = CreateMailbox(connection, tx, accountId, normalized, specialUse);
+            return (id, uidValidity, IsSubscribed(connection, tx, accountId, normalized));
         }, ct).ConfigureAwait(false);
 
-        return new MailboxInfo(id, accountId, normalized, specialUse, uidValidity, UidNext: 1, MessageCount: 0, UnseenCount: 0, TotalSize: 0, Subscribed: true)
+        return new MailboxInfo(id, accountId, normalized, specialUse, uidValidity, UidNext: 1, MessageCount: 0, UnseenCount: 0, TotalSize: 0, subscribed)
         {
             HighestModSeq = 1,
             Keywords = Keywords.None,
@@ -141,11 +142,23 @@ public sealed partial class SqliteMailStore
             using var update = Command(connection, tx, "UPDATE mailboxes SET name = $name WHERE id = $id;");
             var nameParam = update.Parameters.AddWithValue("$name", "");
             var idParam = update.Parameters.AddWithValue("$id", 0L);
+
+            // Subscriptions follow the mailboxes (as Dovecot does); one already on a new name stays.
+            using var resubscribe = Command(connection, tx, """
+                UPDATE OR REPLACE subscriptions SET name = $name WHERE account_id = $account AND name = $old;
+                """);
+            var newNameParam = resubscribe.Parameters.AddWithValue("$name", "");
+            var oldNameParam = resubscribe.Parameters.AddWithValue("$old", "");
+            resubscribe.Parameters.AddWithValue("$account", accountId);
+            var oldNames = existing.ToDictionary(e => e.Value, e => e.Key);
             foreach (var (id, target) in renames)
             {
                 nameParam.Value = target;
                 idParam.Value = id;
                 update.ExecuteNonQuery();
+                newNameParam.Value = target;
+                oldNameParam.Value = oldNames[id];
+                resubscribe.ExecuteNonQuery();
             }
 
             return renames.Select(r => r.Id).ToList();
@@ -161,14 +174,46 @@ public sealed partial class SqliteMailStore
         string normalized = MailboxNameRules.Normalize(name);
         return WriteAsync((connection, tx) =>
         {
-            using var cmd = Command(connection, tx, "UPDATE mailboxes SET subscribed = $subscribed WHERE account_id = $account AND name = $name;");
-            cmd.Parameters.AddWithValue("$subscribed", subscribed ? 1 : 0);
+            bool exists = MailboxNamesOf(connection, tx, accountId).ContainsKey(normalized);
+            if (subscribed && !exists)
+            {
+                // RFC 3501 6.3.6 lets a server refuse names that are not mailboxes; typos stay out of the list.
+                throw new MailboxException(MailboxError.NotFound, "No mailbox of that name.");
+            }
+
+            using var cmd = Command(connection, tx, subscribed
+                ? "INSERT OR IGNORE INTO subscriptions (account_id, name) VALUES ($account, $name);"
+                : "DELETE FROM subscriptions WHERE account_id = $account AND name = $name;");
             cmd.Parameters.AddWithValue("$account", accountId);
             cmd.Parameters.AddWithValue("$name", normalized);
-            return cmd.ExecuteNonQuery() > 0
+            return cmd.ExecuteNonQuery() > 0 || exists
                 ? true
-                : throw new MailboxException(MailboxError.NotFound, "No mailbox of that name.");
+                : throw new MailboxException(MailboxError.NotFound, "No mailbox or subscription of that name.");
         }, ct);
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<string>> ListSubscriptionsAsync(long accountId, CancellationToken ct = default) =>
+        ReadAsync<IReadOnlyList<string>>(connection =>
+        {
+            using var cmd = Command(connection, null, "SELECT name FROM subscriptions WHERE account_id = $account ORDER BY name;");
+            cmd.Parameters.AddWithValue("$account", accountId);
+            using var reader = cmd.ExecuteReader();
+            List<string> names = [];
+            while (reader.Read())
+            {
+                names.Add(reader.GetString(0));
+            }
+
+            return names;
+        }, ct);
+
+    private static bool IsSubscribed(SqliteConnection connection, SqliteTransaction tx, long accountId, string name)
+    {
+        using var cmd = Command(connection, tx, "SELECT 1 FROM subscriptions WHERE account_id = $account AND name = $name;");
+        cmd.Parameters.AddWithValue("$account", accountId);
+        cmd.Parameters.AddWithValue("$name", name);
+        return cmd.ExecuteScalar() is not null;
     }
 
     /// <inheritdoc/>

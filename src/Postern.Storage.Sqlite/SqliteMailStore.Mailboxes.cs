@@ -6,7 +6,8 @@ public sealed partial class SqliteMailStore
 {
     // Counters come from the mailbox row (kept by triggers, schema step 3), not from the messages.
     private const string MailboxColumns = """
-        SELECT m.id, m.account_id, m.name, m.special_use, m.uid_validity, m.uid_next, m.subscribed,
+        SELECT m.id, m.account_id, m.name, m.special_use, m.uid_validity, m.uid_next,
+               EXISTS (SELECT 1 FROM subscriptions s WHERE s.account_id = m.account_id AND s.name = m.name),
                m.message_count, m.unseen_count, m.total_size, m.highest_modseq, m.deleted_count
         FROM mailboxes m
         """;

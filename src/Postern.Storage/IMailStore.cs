@@ -80,28 +80,53 @@ public interface IMailStore : IAsyncDisposable
 
     /// <summary>
     /// Creates a mailbox (and any missing parents, RFC 9051 6.3.4) with a fresh UIDVALIDITY, never
-    /// one used before. Throws <see cref="MailboxException"/> (AlreadyExists, also for INBOX;
-    /// InvalidName) or <see cref="StoreLimitException"/> (name too long or too deep).
+    /// one used before. It is not subscribed unless its name still is from before (see
+    /// <see cref="SetSubscribedAsync"/>). Throws <see cref="MailboxException"/> (AlreadyExists, also
+    /// for INBOX; InvalidName) or <see cref="StoreLimitException"/> (name too long or too deep).
     /// </summary>
     Task<MailboxInfo> CreateMailboxAsync(long accountId, string name, string? specialUse = null, CancellationToken ct = default);
 
     /// <summary>
     /// Deletes a mailbox and its messages. INBOX cannot be deleted; a mailbox with children keeps
     /// existing as a container is not supported: deleting a parent with children is refused (NotAllowed).
-    /// Throws <see cref="MailboxException"/>.
+    /// Its name stays subscribed (RFC 3501 6.3.6). Throws <see cref="MailboxException"/>.
     /// </summary>
     Task DeleteMailboxAsync(long accountId, string name, CancellationToken ct = default);
 
     /// <summary>
     /// Renames a mailbox and its children (keeping ids, UIDVALIDITY and UIDs, RFC 9051 6.3.6), all or
-    /// none. Renaming INBOX moves its messages to a new mailbox of the new name and leaves INBOX empty
-    /// with its children. Throws <see cref="MailboxException"/>, or <see cref="StoreLimitException"/>
-    /// when the new name or a child's new name would be too long or too deep.
+    /// none, and moves their subscriptions to the new names. Renaming INBOX moves its messages to a
+    /// new mailbox of the new name and leaves INBOX empty with its children. Throws
+    /// <see cref="MailboxException"/>, or <see cref="StoreLimitException"/> when the new name or a
+    /// child's new name would be too long or too deep.
     /// </summary>
     Task RenameMailboxAsync(long accountId, string oldName, string newName, CancellationToken ct = default);
 
-    /// <summary>Sets the subscription flag of an existing mailbox. Throws <see cref="MailboxException"/> (NotFound).</summary>
+    /// <summary>
+    /// Subscribes an existing mailbox, or unsubscribes a name. Subscriptions are names kept apart
+    /// from the mailboxes (RFC 3501 6.3.6): deleting a mailbox leaves its name subscribed, and a
+    /// subscribed name without a mailbox can still be unsubscribed. Throws
+    /// <see cref="MailboxException"/> (NotFound) for a missing mailbox to subscribe, or a name that
+    /// is neither a mailbox nor subscribed.
+    /// </summary>
     Task SetSubscribedAsync(long accountId, string name, bool subscribed, CancellationToken ct = default);
+
+    /// <summary>Every subscribed name of an account, whether a mailbox of that name exists or not, in ordinal order.</summary>
+    Task<IReadOnlyList<string>> ListSubscriptionsAsync(long accountId, CancellationToken ct = default);
+
+    /// <summary>
+    /// \Recent (RFC 3501 2.3.2): the messages at or above a mailbox's first recent UID have not been
+    /// shown as recent to any session. A session that selects the mailbox read-write claims them:
+    /// the first recent UID moves up to <paramref name="upTo"/> (never down) in one atomic step and
+    /// the value before is returned, so that session's recent messages are the UIDs from the
+    /// returned value to below <paramref name="upTo"/>, and no other session ever gets them. With
+    /// <paramref name="upTo"/> 0 it only reads (EXAMINE). The mark is kept with the mailbox, so it
+    /// holds across sessions and restarts. 0 when the mailbox is gone.
+    /// </summary>
+    Task<uint> ClaimRecentAsync(long mailboxId, uint upTo, CancellationToken ct = default);
+
+    /// <summary>How many messages of a mailbox no session has claimed as recent yet (STATUS RECENT); 0 when it is gone.</summary>
+    Task<int> CountRecentAsync(long mailboxId, CancellationToken ct = default);
 
     /// <summary>Total size in octets of all messages of an account (RFC 9208 STORAGE usage).</summary>
     Task<long> GetAccountSizeAsync(long accountId, CancellationToken ct = default);

@@ -31,6 +31,7 @@ public sealed record Account(long Id, string Address, string PasswordHash, Accou
 /// <param name="SpecialUse">RFC 6154 attribute such as "\Sent", or null.</param>
 /// <param name="UidValidity">Never changes unless the mailbox is deleted and recreated.</param>
 /// <param name="UidNext">The UID the next message will get; UIDs strictly ascend and are never reused.</param>
+/// <param name="Subscribed">Whether the mailbox's name is in the account's subscriptions (<see cref="IMailStore.ListSubscriptionsAsync"/>).</param>
 public sealed record MailboxInfo(
     long Id,
     long AccountId,

@@ -27,7 +27,7 @@ public sealed class SqliteMigrationTests(TempDirectory temp) : IClassFixture<Tem
             INSERT INTO accounts (id, domain_id, address, password_hash, created_at) VALUES (1, 1, 'alice@example.org', 'h', 0);
             INSERT INTO mailboxes (id, account_id, name, special_use, uid_validity, uid_next, subscribed) VALUES
                 (1, 1, 'INBOX', NULL, 1700000000, 4, 1),
-                (2, 1, 'Sent', '\Sent', 1700000001, 1, 1);
+                (2, 1, 'Sent', '\Sent', 1700000001, 1, 0);
             INSERT INTO counters (name, value) VALUES ('uid_validity', 1700000001);
             INSERT INTO blobs (id, path, size) VALUES (1, 'ab/ab000000000000000000000000000001.eml', 5), (2, 'ab/ab000000000000000000000000000002.eml', 6);
             INSERT INTO messages (mailbox_id, uid, blob_id, flags, internal_date, internal_tz, size) VALUES
@@ -58,15 +58,23 @@ public sealed class SqliteMigrationTests(TempDirectory temp) : IClassFixture<Tem
             Assert.Equal("second"u8.ToArray(), await ReadBodyAsync(store, inbox.Id, 3));
             Assert.Empty(await store.ExpungedSinceAsync(inbox.Id, 0));
 
+            // Step 5: mail from before the upgrade is not recent; new mail is.
+            Assert.Equal(0, await store.CountRecentAsync(inbox.Id));
+
             // The new features work on the upgraded data.
             Assert.Equal(4u, await store.AppendAsync(inbox.Id, new MemoryStream("third"u8.ToArray()), MessageFlags.None, ["$Junk"], DateTimeOffset.UtcNow));
             Assert.True((await store.ListMessagesAsync(inbox.Id))[2].ModSeq > 1);
+            Assert.Equal(1, await store.CountRecentAsync(inbox.Id));
             var update = await store.SetFlagsAsync(inbox.Id, [1], MessageFlags.Flagged, ["Old"], FlagChange.Add, unchangedSince: 1);
             Assert.Equal([1u], update.Changed.Select(m => m.Uid));
             var copy = await store.CopyAsync(inbox.Id, [3], (await store.GetMailboxAsync(alice.Id, "Sent"))!.Id);
             Assert.Equal(1700000001u, copy.TargetUidValidity);
             var created = await store.CreateMailboxAsync(alice.Id, "New");
             Assert.True(created.UidValidity > 1700000001u);
+
+            // Step 4: the subscription flags became names (Sent was not subscribed).
+            Assert.Equal(["INBOX"], await store.ListSubscriptionsAsync(alice.Id));
+            Assert.True(inbox.Subscribed);
         }
 
         using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(dir, "store.db"), Pooling = false }.ToString());

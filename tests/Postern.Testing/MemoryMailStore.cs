@@ -15,6 +15,7 @@ public sealed class MemoryMailStore : IMailStore
     private readonly List<string> _domains = [];
     private readonly List<Account> _accounts = [];
     private readonly List<Box> _boxes = [];
+    private readonly HashSet<(long AccountId, string Name)> _subscriptions = [];
     private readonly Dictionary<long, Releaser> _maildropLocks = [];
     private readonly List<Unwatcher> _watchers = [];
     private long _nextId = 1;
@@ -60,8 +61,10 @@ public sealed class MemoryMailStore : IMailStore
         public string? SpecialUse;
         public uint UidValidity = 1;
         public uint UidNext = 1;
-        public bool Subscribed = true;
         public ulong HighestModSeq = 1;
+
+        /// <summary>The first UID no session has claimed as \Recent (IMailStore.ClaimRecentAsync).</summary>
+        public uint RecentUid = 1;
         public readonly List<(MessageInfo Info, byte[] Body)> Messages = [];
         public readonly List<(uint Uid, ulong ModSeq)> Tombstones = [];
     }
@@ -148,6 +151,7 @@ public sealed class MemoryMailStore : IMailStore
             foreach (var (name, use) in DefaultMailboxes.All)
             {
                 NewBox(account.Id, name, use);
+                _subscriptions.Add((account.Id, name));
             }
 
             return Task.FromResult(account);
@@ -167,6 +171,7 @@ public sealed class MemoryMailStore : IMailStore
 
             _accounts.Remove(account);
             _boxes.RemoveAll(b => b.AccountId == account.Id);
+            _subscriptions.RemoveWhere(s => s.AccountId == account.Id);
             return Task.FromResult(true);
         }
     }
@@ -331,6 +336,12 @@ public sealed class MemoryMailStore : IMailStore
                 CreateMissingAncestors(accountId, to);
                 foreach (var (b, target) in renames)
                 {
+                    // Subscriptions follow the mailboxes, as in the SQLite store.
+                    if (_subscriptions.Remove((accountId, b.Name)))
+                    {
+                        _subscriptions.Add((accountId, target));
+                    }
+
                     b.Name = target;
                 }
 
@@ -346,11 +357,53 @@ public sealed class MemoryMailStore : IMailStore
     {
         Interlocked.Increment(ref _writeCalls);
         ArgumentNullException.ThrowIfNull(name);
+        string normalized = MailboxNameRules.Normalize(name);
         lock (_gate)
         {
-            var box = Find(accountId, MailboxNameRules.Normalize(name)) ?? throw new MailboxException(MailboxError.NotFound, "No mailbox of that name.");
-            box.Subscribed = subscribed;
-            return Task.CompletedTask;
+            // Subscriptions are names apart from mailboxes (RFC 3501 6.3.6), as in the SQLite store.
+            bool exists = Find(accountId, normalized) is not null;
+            if (subscribed && !exists)
+            {
+                throw new MailboxException(MailboxError.NotFound, "No mailbox of that name.");
+            }
+
+            bool changed = subscribed ? _subscriptions.Add((accountId, normalized)) : _subscriptions.Remove((accountId, normalized));
+            return changed || exists
+                ? Task.CompletedTask
+                : throw new MailboxException(MailboxError.NotFound, "No mailbox or subscription of that name.");
+        }
+    }
+
+    public Task<IReadOnlyList<string>> ListSubscriptionsAsync(long accountId, CancellationToken ct = default)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult<IReadOnlyList<string>>([.. _subscriptions.Where(s => s.AccountId == accountId).Select(s => s.Name).Order(StringComparer.Ordinal)]);
+        }
+    }
+
+    public Task<uint> ClaimRecentAsync(long mailboxId, uint upTo, CancellationToken ct = default)
+    {
+        lock (_gate)
+        {
+            var box = BoxOrNull(mailboxId);
+            if (box is null)
+            {
+                return Task.FromResult(0u);
+            }
+
+            uint before = box.RecentUid;
+            box.RecentUid = Math.Max(before, upTo);
+            return Task.FromResult(before);
+        }
+    }
+
+    public Task<int> CountRecentAsync(long mailboxId, CancellationToken ct = default)
+    {
+        lock (_gate)
+        {
+            var box = BoxOrNull(mailboxId);
+            return Task.FromResult(box is null ? 0 : box.Messages.Count(m => m.Info.Uid >= box.RecentUid));
         }
     }
 
@@ -872,10 +925,10 @@ public sealed class MemoryMailStore : IMailStore
 
     private Box? Find(long accountId, string normalizedName) => _boxes.FirstOrDefault(b => b.AccountId == accountId && b.Name == normalizedName);
 
-    private static MailboxInfo Info(Box b) => new(
+    private MailboxInfo Info(Box b) => new(
         b.Id, b.AccountId, b.Name, b.SpecialUse, b.UidValidity, b.UidNext,
         b.Messages.Count, b.Messages.Count(m => !m.Info.Flags.HasFlag(MessageFlags.Seen)),
-        b.Messages.Sum(m => m.Info.Size), b.Subscribed)
+        b.Messages.Sum(m => m.Info.Size), _subscriptions.Contains((b.AccountId, b.Name)))
     {
         HighestModSeq = b.HighestModSeq,
         DeletedCount = b.Messages.Count(m => m.Info.Flags.HasFlag(MessageFlags.Deleted)),

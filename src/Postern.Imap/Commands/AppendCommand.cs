@@ -62,6 +62,11 @@ public sealed partial class AppendCommand : IImapCommand
                 // the rest of the line after the message is owed at once too, on the same clock.
                 var transfer = session.Connection.StartTransfer(session.Options.MinLiteralRate, CommandReader.MinLiteralRateKey);
                 var (copyError, hadNul) = await CopyLiteralAsync(session.Connection, spool, pending.Size, pending.Binary, transfer, ct).ConfigureAwait(false);
+                if (copyError is null && pending.Binary)
+                {
+                    copyError = await EncodeNulPartsAsync(spool, ct).ConfigureAwait(false);
+                }
+
                 spoolError ??= copyError;
                 nul |= hadNul;
 
@@ -173,6 +178,34 @@ public sealed partial class AppendCommand : IImapCommand
 
     /// <summary>A message literal announced and not yet read; <paramref name="Binary"/> for a literal8, which may hold NUL.</summary>
     private sealed record PendingMessage(long Size, bool NonSync, bool Utf8, bool Binary, AppendOptions Options);
+
+    /// <summary>
+    /// A literal8 message whose parts hold NUL is rewritten in its spool with those parts in base64
+    /// (<see cref="Mime.NulPartEncoder"/>); returns a write error like <see cref="CopyLiteralAsync"/>.
+    /// </summary>
+    private static async Task<Exception?> EncodeNulPartsAsync(FileStream spool, CancellationToken ct)
+    {
+        // At most MaxAppendSize octets, held once as FETCH holds one message.
+        var raw = new byte[spool.Length];
+        spool.Position = 0;
+        await spool.ReadExactlyAsync(raw, ct).ConfigureAwait(false);
+        if (Mime.NulPartEncoder.Encode(raw) is not { } encoded)
+        {
+            return null;
+        }
+
+        try
+        {
+            spool.SetLength(0);
+            await spool.WriteAsync(encoded, ct).ConfigureAwait(false);
+            await spool.FlushAsync(ct).ConfigureAwait(false);
+            return null;
+        }
+        catch (IOException e)
+        {
+            return e;
+        }
+    }
 
     private static void CheckMessage(ImapSession session, PendingMessage pending, int count, long total)
     {

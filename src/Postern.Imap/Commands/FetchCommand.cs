@@ -173,7 +173,7 @@ public sealed class FetchCommand : IImapCommand
             switch (item.Kind)
             {
                 case FetchKind.Flags:
-                    connection.Write("FLAGS " + ImapText.Flags(msg));
+                    connection.Write("FLAGS " + box.Flags(msg));
                     break;
                 case FetchKind.Uid:
                     connection.Write("UID " + msg.Uid);
@@ -234,7 +234,7 @@ public sealed class FetchCommand : IImapCommand
         if (flagsAdded)
         {
             Sep();
-            connection.Write("FLAGS " + ImapText.Flags(msg));
+            connection.Write("FLAGS " + box.Flags(msg));
         }
 
         connection.Write(")\r\n"u8);

@@ -33,6 +33,11 @@ public static class HeaderPrefilter
                 return false;
             case SearchKind.Header when key.Value.Length > 0 && IsAscii(key.Value) && IsPlain(header):
                 return !ContainsIgnoringCaseAndLineBreaks(header, key.Value);
+            case SearchKind.Address when key.Value.Length > 0 && IsAscii(key.Value) && IsPlain(header) && header.IndexOf((byte)'(') < 0:
+                // A parsed address or name is its raw text less white space, quotes and backslashes
+                // (and comments, ruled out by the missing "("), so skipping those on both sides
+                // keeps every possible match; the raw-text match is covered by the same test.
+                return !ContainsIgnoringCaseAndLineBreaks(header, Squeeze(key.Value), Squeezed);
             default:
                 return false;
         }
@@ -55,9 +60,23 @@ public static class HeaderPrefilter
     private static bool IsPlain(ReadOnlySpan<byte> header) =>
         !header.ContainsAnyInRange((byte)0x80, (byte)0xff) && header.IndexOf("=?"u8) < 0;
 
+    /// <summary>What an address key's comparison skips: white space, quotes and quoted-pair backslashes.</summary>
+    private static bool Squeezed(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'"' or (byte)'\\';
+
+    private static string Squeeze(string value) => string.Concat(value.Where(c => c >= 0x80 || !Squeezed((byte)c)));
+
     /// <summary>ASCII case-insensitive substring search that skips CR and LF in the haystack (folded lines).</summary>
-    public static bool ContainsIgnoringCaseAndLineBreaks(ReadOnlySpan<byte> haystack, string needle)
+    public static bool ContainsIgnoringCaseAndLineBreaks(ReadOnlySpan<byte> haystack, string needle) =>
+        ContainsIgnoringCaseAndLineBreaks(haystack, needle, static _ => false);
+
+    /// <summary>Like the above, also skipping the haystack bytes <paramref name="skip"/> accepts; an empty needle is found anywhere.</summary>
+    private static bool ContainsIgnoringCaseAndLineBreaks(ReadOnlySpan<byte> haystack, string needle, Func<byte, bool> skip)
     {
+        if (needle.Length == 0)
+        {
+            return true;
+        }
+
         byte first = Lower((byte)needle[0]);
         for (int start = 0; start < haystack.Length; start++)
         {
@@ -71,7 +90,7 @@ public static class HeaderPrefilter
             while (n < needle.Length && h < haystack.Length)
             {
                 byte b = haystack[h];
-                if (b is (byte)'\r' or (byte)'\n')
+                if (b is (byte)'\r' or (byte)'\n' || skip(b))
                 {
                     h++;
                     continue;

@@ -33,8 +33,8 @@ public sealed class ListCommand : IImapCommand
             throw ImapException.Bad("Wrong number of arguments");
         }
 
-        string reference = Arguments.Name(session, Arguments.AString(args[i++], "a reference name"));
-        var patterns = new List<string>();
+        string? reference = Pattern(session, args[i++], "a reference name");
+        var patterns = new List<string?>();
         var patternToken = args[i++];
         if (!_lsub && patternToken.Kind == ImapTokenKind.List)
         {
@@ -44,11 +44,13 @@ public sealed class ListCommand : IImapCommand
                 throw ImapException.Bad("Expected one or more mailbox patterns");
             }
 
-            patterns.AddRange(patternToken.Items.Select(p => Arguments.Name(session, Arguments.AString(p, "a mailbox pattern"))));
+            options.Extended = true;
+
+            patterns.AddRange(patternToken.Items.Select(p => Pattern(session, p, "a mailbox pattern")));
         }
         else
         {
-            patterns.Add(Arguments.Name(session, Arguments.AString(patternToken, "a mailbox pattern")));
+            patterns.Add(Pattern(session, patternToken, "a mailbox pattern"));
         }
 
         if (!_lsub && i < args.Count && args[i].Kind == ImapTokenKind.Atom && args[i].Text.Equals("RETURN", StringComparison.OrdinalIgnoreCase)
@@ -64,7 +66,7 @@ public sealed class ListCommand : IImapCommand
         }
 
         string verb = _lsub ? "LSUB" : "LIST";
-        if (patterns.All(p => p.Length == 0))
+        if (patterns.All(p => p is { Length: 0 }))
         {
             // An empty pattern asks for the hierarchy delimiter and the root (RFC 3501 6.3.8, RFC 5258 3.4).
             if (!_lsub)
@@ -76,63 +78,100 @@ public sealed class ListCommand : IImapCommand
             return;
         }
 
-        var regexes = patterns.Where(p => p.Length > 0).Select(p => ToRegex(reference + p)).ToList();
+        var regexes = reference is null ? [] : patterns.Where(p => p is { Length: > 0 }).Select(p => ToRegex(reference + p)).ToList();
         var boxes = await session.Store.ListMailboxesAsync(session.RequireAccount.Id, ct).ConfigureAwait(false);
+        // Subscriptions are names that may outlive their mailbox (RFC 3501 6.3.6).
+        var subscribed = _lsub || options.SelectSubscribed
+            ? await session.Store.ListSubscriptionsAsync(session.RequireAccount.Id, ct).ConfigureAwait(false)
+            : [];
         if (_lsub)
         {
-            WriteLsub(session, boxes, regexes);
+            WriteLsub(session, boxes, subscribed, regexes);
         }
         else
         {
-            await WriteListAsync(session, boxes, regexes, options, ct).ConfigureAwait(false);
+            await WriteListAsync(session, boxes, subscribed, regexes, options, ct).ConfigureAwait(false);
         }
 
         session.Ok(command.Tag, verb + " completed");
     }
 
-    private static void WriteLsub(ImapSession session, IReadOnlyList<MailboxInfo> boxes, List<Regex> regexes)
+    /// <summary>
+    /// LSUB (RFC 3501 6.3.9): the subscribed names that match, existing or not. A subscribed name the
+    /// pattern does not reach (a "%" stops at "/") brings its unsubscribed parents that it does
+    /// reach, flagged \Noselect ("not subscribed, but children are"). LSUB lists names, not
+    /// mailboxes, so no CHILDREN attributes; special-use stays.
+    /// </summary>
+    private static void WriteLsub(ImapSession session, IReadOnlyList<MailboxInfo> boxes, IReadOnlyList<string> subscribed, List<Regex> regexes)
     {
-        var names = boxes.Select(b => b.Name).ToHashSet(StringComparer.Ordinal);
-        foreach (var box in Ordered(boxes))
+        var byName = boxes.ToDictionary(b => b.Name, StringComparer.Ordinal);
+        var isSubscribed = subscribed.ToHashSet(StringComparer.Ordinal);
+        var listed = new Dictionary<string, bool>(StringComparer.Ordinal);
+        foreach (string name in subscribed)
         {
-            if (box.Subscribed && regexes.Any(r => r.IsMatch(box.Name)))
+            if (regexes.Any(r => r.IsMatch(name)))
             {
-                session.Untagged($"LSUB ({string.Join(' ', Attributes(box, HasChildren(box.Name, names), subscribed: false))}) \"/\" {ImapText.Mailbox(session, box.Name)}");
+                listed[name] = false;
+                continue;
             }
+
+            foreach (string parent in Ancestors(name))
+            {
+                if (!isSubscribed.Contains(parent) && regexes.Any(r => r.IsMatch(parent)))
+                {
+                    listed.TryAdd(parent, true);
+                }
+            }
+        }
+
+        foreach (var (name, noselect) in listed.OrderBy(l => l.Key == "INBOX" ? "" : l.Key, StringComparer.Ordinal))
+        {
+            string? attr = noselect ? "\\Noselect" : byName.GetValueOrDefault(name)?.SpecialUse;
+            session.Untagged($"LSUB ({attr}) \"/\" {ImapText.Mailbox(session, name)}");
         }
     }
 
-    private static async Task WriteListAsync(ImapSession session, IReadOnlyList<MailboxInfo> boxes, List<Regex> regexes, ListOptions options, CancellationToken ct)
+    /// <summary>
+    /// LIST with the LIST-EXTENDED rules (RFC 5258 3.3): a name is listed when it matches and meets
+    /// the selection, or (RECURSIVEMATCH) when a descendant meets it without matching a pattern
+    /// itself, which earns CHILDINFO (3.5). The SUBSCRIBED selection also lists subscribed names
+    /// without a mailbox, as \NonExistent (3.1).
+    /// </summary>
+    private static async Task WriteListAsync(ImapSession session, IReadOnlyList<MailboxInfo> boxes, IReadOnlyList<string> subscribed, List<Regex> regexes, ListOptions options, CancellationToken ct)
     {
         var byName = boxes.ToDictionary(b => b.Name, StringComparer.Ordinal);
+        var isSubscribed = subscribed.ToHashSet(StringComparer.Ordinal);
 
-        // Names that only exist as parents of others (RFC 5258 \NonExistent); the store normally creates parents.
+        // Every name that may be listed: the mailboxes, subscribed names under SUBSCRIBED, and
+        // their parents (RFC 5258 \NonExistent; the store normally creates parents).
         var all = new SortedSet<string>(byName.Keys, StringComparer.Ordinal);
-        foreach (var name in byName.Keys)
+        all.UnionWith(isSubscribed);
+        foreach (string name in all.ToList())
         {
-            for (int slash = name.IndexOf('/'); slash > 0; slash = name.IndexOf('/', slash + 1))
-            {
-                all.Add(name[..slash]);
-            }
+            all.UnionWith(Ancestors(name));
         }
 
-        bool Selected(MailboxInfo b) => (!options.SelectSubscribed || b.Subscribed) && (!options.SelectSpecialUse || b.SpecialUse is not null);
+        bool Selected(string name) => (!options.SelectSubscribed || isSubscribed.Contains(name))
+            && (!options.SelectSpecialUse || byName.GetValueOrDefault(name)?.SpecialUse is not null)
+            && (options.SelectSubscribed || byName.ContainsKey(name));
+        bool Matches(string name) => regexes.Any(r => r.IsMatch(name));
+
+        // Names meeting the selection that no pattern reaches: only they earn a parent CHILDINFO.
+        var unlisted = options.RecursiveMatch ? all.Where(n => Selected(n) && !Matches(n)).ToList() : [];
         bool showSubscribed = options.SelectSubscribed || options.ReturnSubscribed;
         string childInfo = options.SelectSubscribed ? "SUBSCRIBED" : "SPECIAL-USE";
         foreach (var name in all.OrderBy(n => n == "INBOX" ? "" : n, StringComparer.Ordinal))
         {
-            if (!regexes.Any(r => r.IsMatch(name)))
+            if (!Matches(name))
             {
                 continue;
             }
 
             byName.TryGetValue(name, out var box);
-            bool self = box is not null && Selected(box);
-
-            // RECURSIVEMATCH: a matching mailbox is also listed when a descendant meets the selection (RFC 5258 3.5).
-            bool descendant = options.RecursiveMatch
-                && byName.Values.Any(b => b.Name.StartsWith(name + "/", StringComparison.Ordinal) && Selected(b));
-            if (options.HasSelection ? !(self || descendant) : box is null && !HasChildren(name, all))
+            bool self = Selected(name);
+            bool descendant = unlisted.Any(n => n.StartsWith(name + "/", StringComparison.Ordinal));
+            bool children = HasChildren(name, byName.Keys);
+            if (options.HasSelection ? !(self || descendant) : box is null && !children)
             {
                 continue;
             }
@@ -140,16 +179,22 @@ public sealed class ListCommand : IImapCommand
             List<string> attrs;
             if (box is null)
             {
-                // \NonExistent implies \Noselect (RFC 5258 3.4); rev1 clients are told \Noselect too.
-                attrs = ["\\NonExistent", "\\HasChildren"];
-                if (!session.IsRev2)
+                attrs = [children ? "\\HasChildren" : "\\HasNoChildren"];
+                if (showSubscribed && isSubscribed.Contains(name))
                 {
-                    attrs.Insert(1, "\\Noselect");
+                    attrs.Add("\\Subscribed");
+                }
+
+                // \NonExistent implies \Noselect (RFC 5258 3.4); a plain rev1 LIST is told \Noselect too.
+                attrs.Add("\\NonExistent");
+                if (!session.IsRev2 && !options.Extended)
+                {
+                    attrs.Add("\\Noselect");
                 }
             }
             else
             {
-                attrs = Attributes(box, HasChildren(name, all), showSubscribed && box.Subscribed);
+                attrs = Attributes(box, children, showSubscribed && box.Subscribed);
             }
 
             string extra = descendant ? $" (\"CHILDINFO\" (\"{childInfo}\"))" : "";
@@ -163,8 +208,25 @@ public sealed class ListCommand : IImapCommand
         }
     }
 
-    private static IEnumerable<MailboxInfo> Ordered(IEnumerable<MailboxInfo> boxes) =>
-        boxes.OrderBy(b => b.Name == "INBOX" ? "" : b.Name, StringComparer.Ordinal);
+    /// <summary>
+    /// A reference or pattern in the session's encoding; null when it is not valid modified UTF-7,
+    /// for then it matches no name (every name encodes to valid modified UTF-7) and LIST answers OK
+    /// with nothing, as Dovecot does, where SELECT of the same string gets NO.
+    /// </summary>
+    private static string? Pattern(ImapSession session, ImapToken token, string what)
+    {
+        string wire = Arguments.AString(token, what);
+        return session.Utf8Names ? MailboxNames.CheckUtf8(wire) : ModifiedUtf7.TryDecode(wire, out string name) ? name : null;
+    }
+
+    /// <summary>"a", "a/b" for "a/b/c".</summary>
+    private static IEnumerable<string> Ancestors(string name)
+    {
+        for (int slash = name.IndexOf('/'); slash > 0; slash = name.IndexOf('/', slash + 1))
+        {
+            yield return name[..slash];
+        }
+    }
 
     private static bool HasChildren(string name, IEnumerable<string> names) =>
         names.Any(n => n.StartsWith(name + "/", StringComparison.Ordinal));

@@ -23,6 +23,12 @@ internal sealed class ListOptions
     /// <summary>STATUS items to report after each selectable mailbox (LIST-STATUS, RFC 5819), upper-cased.</summary>
     public List<string> StatusItems { get; } = [];
 
+    /// <summary>
+    /// True when the command used the LIST-EXTENDED syntax (selection or return options, or a list
+    /// of patterns): the client then knows that \NonExistent implies \Noselect (RFC 5258 3.4).
+    /// </summary>
+    public bool Extended { get; set; }
+
     /// <summary>True when some selection option was given, i.e. the result is filtered (RFC 5258 3.1).</summary>
     public bool HasSelection => SelectSubscribed || SelectSpecialUse;
 
@@ -32,6 +38,7 @@ internal sealed class ListOptions
     /// </summary>
     public void ParseSelection(ImapToken list)
     {
+        Extended = true;
         foreach (var item in list.Items)
         {
             switch (Word(item))
@@ -61,6 +68,7 @@ internal sealed class ListOptions
     /// <summary>list-return-opts: SUBSCRIBED, CHILDREN, SPECIAL-USE and STATUS (items) (RFC 5258 3.2, RFC 5819 2).</summary>
     public void ParseReturn(ImapToken list)
     {
+        Extended = true;
         var items = list.Items;
         for (int i = 0; i < items.Count; i++)
         {

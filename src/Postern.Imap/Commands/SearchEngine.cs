@@ -1,5 +1,6 @@
 using System.Text;
 using MimeKit;
+using MimeKit.Utils;
 using Postern.Imap.Mime;
 using Postern.Imap.Parsing;
 using Postern.Imap.Session;
@@ -95,6 +96,8 @@ internal static class SearchEngine
 
         public DateTimeOffset Now { get; } = now;
 
+        public SelectedMailbox Box => box;
+
         public List<(uint From, uint To)> Resolve(SearchKey key) =>
             _resolved.TryGetValue(key, out var r)
                 ? r
@@ -115,12 +118,15 @@ internal static class SearchEngine
         switch (key.Kind)
         {
             case SearchKind.All:
-            case SearchKind.Old:
-                // \Recent is not kept (RFC 9051 dropped it): nothing is recent, so everything is old.
                 return true;
+
+            // \Recent as this session has it; a rev2 session has none, so all are OLD (RFC 3501 6.4.4).
+            case SearchKind.Old:
+                return !context.Box.IsRecent(msg.Uid);
             case SearchKind.New:
+                return context.Box.IsRecent(msg.Uid) && !msg.Flags.HasFlag(MessageFlags.Seen);
             case SearchKind.Recent:
-                return false;
+                return context.Box.IsRecent(msg.Uid);
             case SearchKind.And:
                 return key.Children.All(c => Matches(c, context, msn, msg, pm, depth + 1));
             case SearchKind.Or:
@@ -169,6 +175,8 @@ internal static class SearchEngine
         {
             case SearchKind.Header:
                 return HeaderMatches(m, key.Field, key.Value);
+            case SearchKind.Address:
+                return HeaderMatches(m, key.Field, key.Value) || AddressMatches(m, key.Field, key.Value);
             case SearchKind.Body:
                 return BodyMatches(m, key.Value);
             case SearchKind.Text:
@@ -213,6 +221,54 @@ internal static class SearchEngine
 
         return false;
     }
+
+    /// <summary>
+    /// RFC 3501 6.4.4 FROM/TO/CC/BCC look in the envelope's address structure: the parsed addresses,
+    /// where white space, quoting and comments inside an address are gone (RFC 5322 3.4.1), so
+    /// "a (x)@ b.org" is found as "a@b.org". Each display name (MimeKit takes a trailing comment
+    /// for one), group name and addr-spec is matched on its own, as Dovecot matches addresses.
+    /// </summary>
+    private static bool AddressMatches(MimeMessage m, string field, string value)
+    {
+        if (value.Length == 0)
+        {
+            return false;
+        }
+
+        var list = field switch
+        {
+            "FROM" => m.From,
+            "TO" => m.To,
+            "CC" => m.Cc,
+            _ => m.Bcc,
+        };
+
+        // Groups nest at most ParserOptions.MaxAddressGroupDepth (3) levels: the walk is bounded.
+        var pending = new Stack<InternetAddress>(list);
+        while (pending.Count > 0)
+        {
+            var address = pending.Pop();
+            if (address.Name?.Contains(value, StringComparison.OrdinalIgnoreCase) == true
+                || (address is MailboxAddress mailbox && AddrSpec(mailbox).Contains(value, StringComparison.OrdinalIgnoreCase)))
+            {
+                return true;
+            }
+
+            if (address is GroupAddress group)
+            {
+                foreach (var member in group.Members)
+                {
+                    pending.Push(member);
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>local-part@domain with a quoted local part unquoted (MimeKit keeps the quotes): "a"@b is a@b.</summary>
+    private static string AddrSpec(MailboxAddress mailbox) =>
+        string.IsNullOrEmpty(mailbox.Domain) ? MimeUtils.Unquote(mailbox.LocalPart) : MimeUtils.Unquote(mailbox.LocalPart) + "@" + mailbox.Domain;
 
     private static string HeaderText(MimeMessage m)
     {

@@ -39,7 +39,15 @@ public sealed class SelectCommand : IImapCommand
         var box = await session.Store.GetMailboxAsync(session.RequireAccount.Id, name, ct).ConfigureAwait(false)
             ?? throw ImapException.No("[NONEXISTENT] No such mailbox");
         var messages = await session.Store.ListMessagesAsync(box.Id, ct).ConfigureAwait(false);
-        var selected = new SelectedMailbox(box, _readOnly, messages, session.Options.ParseCacheSize);
+        var selected = new SelectedMailbox(box, _readOnly, messages, session.Options.ParseCacheSize) { TracksRecent = !session.IsRev2 };
+        if (selected.TracksRecent && messages.Count > 0)
+        {
+            // SELECT takes the messages nobody was told about as this session's recent ones;
+            // EXAMINE only looks (RFC 3501 2.3.2, 6.3.2).
+            uint upTo = messages[^1].Uid + 1;
+            uint first = await session.Store.ClaimRecentAsync(box.Id, _readOnly ? 0 : upTo, ct).ConfigureAwait(false);
+            selected.AddRecent(first, upTo);
+        }
 
         session.Untagged("FLAGS " + selected.FlagList);
         session.Untagged($"{messages.Count} EXISTS");
@@ -50,7 +58,7 @@ public sealed class SelectCommand : IImapCommand
         }
         else
         {
-            session.Untagged("0 RECENT");
+            selected.ReportRecent(session.Untagged, always: true);
             for (int i = 0; i < messages.Count; i++)
             {
                 if (!messages[i].Flags.HasFlag(MessageFlags.Seen))
@@ -103,7 +111,7 @@ public sealed class SelectCommand : IImapCommand
             var m = box.Messages[i];
             if (m.ModSeq > q.ModSeq && (known is null || SequenceSet.Contains(known, m.Uid)))
             {
-                session.Untagged($"{i + 1} FETCH (UID {m.Uid} {SelectedMailbox.FlagData(m, condStore: true, withUid: false)})");
+                session.Untagged($"{i + 1} FETCH (UID {m.Uid} {box.FlagData(m, condStore: true, withUid: false)})");
             }
         }
     }

@@ -5,7 +5,7 @@ using Postern.Storage;
 namespace Postern.Imap.Commands;
 
 /// <summary>
-/// STATUS (RFC 3501 6.3.10, RFC 9051 6.3.11): MESSAGES, RECENT (always 0; not in rev2), UIDNEXT,
+/// STATUS (RFC 3501 6.3.10, RFC 9051 6.3.11): MESSAGES, RECENT (not in rev2), UIDNEXT,
 /// UIDVALIDITY, UNSEEN, DELETED (rev2), SIZE (RFC 8438 STATUS=SIZE, octets of all messages),
 /// APPENDLIMIT (RFC 7889, the largest APPEND accepted) and HIGHESTMODSEQ (RFC 7162 3.1.10).
 /// </summary>
@@ -37,26 +37,7 @@ public sealed class StatusCommand : IImapCommand
 
         var box = await session.Store.GetMailboxAsync(session.RequireAccount.Id, name, ct).ConfigureAwait(false)
             ?? throw ImapException.No("[NONEXISTENT] No such mailbox");
-        if (words.Contains("HIGHESTMODSEQ"))
-        {
-            // A CONDSTORE-enabling command (RFC 7162 3.1).
-            session.TurnOnCondStore();
-        }
-
-        var parts = words.Select(word => word switch
-        {
-            "MESSAGES" => "MESSAGES " + box.MessageCount,
-            "RECENT" => "RECENT 0",
-            "UIDNEXT" => "UIDNEXT " + box.UidNext,
-            "UIDVALIDITY" => "UIDVALIDITY " + box.UidValidity,
-            "UNSEEN" => "UNSEEN " + box.UnseenCount,
-            "DELETED" => "DELETED " + box.DeletedCount,
-            "SIZE" => "SIZE " + box.TotalSize,
-            "APPENDLIMIT" => "APPENDLIMIT " + session.Options.MaxAppendSize,
-            _ => "HIGHESTMODSEQ " + box.HighestModSeq,
-        });
-
-        session.Untagged($"STATUS {ImapText.Mailbox(session, box.Name)} ({string.Join(' ', parts)})");
+        session.Untagged($"STATUS {ImapText.Mailbox(session, box.Name)} {await StatusItems.FormatAsync(session, box, words, ct).ConfigureAwait(false)}");
         session.Ok(command.Tag, "STATUS completed");
     }
 }

@@ -3,7 +3,7 @@ using Postern.Storage;
 
 namespace Postern.Imap.Commands;
 
-/// <summary>STATUS data items shared by STATUS and LIST-STATUS (RFC 5819).</summary>
+/// <summary>STATUS data items shared by STATUS and LIST-STATUS (RFC 5819), answered from the mailbox's counters.</summary>
 internal static class StatusItems
 {
     private static readonly HashSet<string> Known = new(StringComparer.Ordinal)
@@ -12,13 +12,6 @@ internal static class StatusItems
     };
 
     public static bool IsKnown(string upper) => Known.Contains(upper);
-
-    /// <summary>DELETED (RFC 9051 6.3.11): messages with \Deleted; the store keeps no counter, so they are counted.</summary>
-    public static async Task<int> DeletedAsync(ImapSession session, MailboxInfo box, CancellationToken ct)
-    {
-        var messages = await session.Store.ListMessagesAsync(box.Id, ct).ConfigureAwait(false);
-        return messages.Count(m => m.Flags.HasFlag(MessageFlags.Deleted));
-    }
 
     /// <summary>The "(item value ...)" part of a STATUS response for items already checked with <see cref="IsKnown"/>.</summary>
     public static async Task<string> FormatAsync(ImapSession session, MailboxInfo box, IReadOnlyList<string> items, CancellationToken ct)
@@ -35,13 +28,14 @@ internal static class StatusItems
             parts.Add(item switch
             {
                 "MESSAGES" => "MESSAGES " + box.MessageCount,
-                "RECENT" => "RECENT 0",
+                // Messages no session has taken as recent yet (RFC 3501 6.3.10), as the next SELECT would.
+                "RECENT" => "RECENT " + await session.Store.CountRecentAsync(box.Id, ct).ConfigureAwait(false),
                 "UIDNEXT" => "UIDNEXT " + box.UidNext,
                 "UIDVALIDITY" => "UIDVALIDITY " + box.UidValidity,
                 "UNSEEN" => "UNSEEN " + box.UnseenCount,
                 "SIZE" => "SIZE " + box.TotalSize,
                 "APPENDLIMIT" => "APPENDLIMIT " + session.Options.MaxAppendSize,
-                "DELETED" => "DELETED " + await DeletedAsync(session, box, ct).ConfigureAwait(false),
+                "DELETED" => "DELETED " + box.DeletedCount,
                 _ => "HIGHESTMODSEQ " + box.HighestModSeq,
             });
         }

@@ -85,7 +85,7 @@ public sealed class StoreCommand : IImapCommand
                 {
                     // The new flags as stored (RFC 3501 6.4.6); UID STORE replies carry the UID
                     // (RFC 3501 6.4.8), and so does every FETCH under CONDSTORE (RFC 7162 3.1).
-                    session.Untagged($"{index + 1} FETCH ({SelectedMailbox.FlagData(info, condStore, _byUid || condStore)})");
+                    session.Untagged($"{index + 1} FETCH ({box.FlagData(info, condStore, _byUid || condStore)})");
                 }
                 else if (condStore)
                 {

@@ -14,24 +14,25 @@ public static class BinaryDecoder
 
     /// <summary>
     /// The decoded octets of a part body with the given Content-Transfer-Encoding value (null when the
-    /// header is absent). 7bit, 8bit and binary are the identity (RFC 2045 6.2); base64 and
-    /// quoted-printable are decoded; anything else throws <see cref="UnknownCteException"/>.
+    /// header is absent). 7bit, 8bit and binary are the identity (RFC 2045 6.2); base64 (MimeKit's
+    /// decoder) and quoted-printable (<see cref="QuotedPrintable"/>) are decoded; anything else
+    /// throws <see cref="UnknownCteException"/>.
     /// </summary>
     public static ReadOnlyMemory<byte> Decode(ReadOnlyMemory<byte> body, string? encoding)
     {
         string cte = (encoding ?? "").Trim().ToLowerInvariant();
-        IMimeDecoder? decoder = cte switch
+        return cte switch
         {
-            "" or "7bit" or "8bit" or "binary" => null,
-            "base64" => new Base64Decoder(),
-            "quoted-printable" => new QuotedPrintableDecoder(),
+            "" or "7bit" or "8bit" or "binary" => body,
+            "base64" => DecodeBase64(body),
+            "quoted-printable" => QuotedPrintable.Decode(body.Span),
             _ => throw new UnknownCteException(cte.Length > 40 ? cte[..40] : cte),
         };
-        if (decoder is null)
-        {
-            return body;
-        }
+    }
 
+    private static ReadOnlyMemory<byte> DecodeBase64(ReadOnlyMemory<byte> body)
+    {
+        var decoder = new Base64Decoder();
         var output = new MemoryStream(body.Length);
         var input = new byte[Math.Min(Chunk, Math.Max(body.Length, 1))];
         var decoded = new byte[decoder.EstimateOutputLength(input.Length)];

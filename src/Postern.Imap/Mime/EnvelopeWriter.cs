@@ -15,9 +15,9 @@ public static class EnvelopeWriter
         sb.Append(ImapText.String(Raw(m, HeaderId.Subject))).Append(' ');
         var from = Addresses(m.From);
         sb.Append(from).Append(' ');
-        // Sender and Reply-To default to From when absent (RFC 3501 7.4.2).
-        sb.Append(m.Headers.Contains(HeaderId.Sender) ? Addresses(m.Sender is null ? [] : [m.Sender]) : from).Append(' ');
-        sb.Append(m.Headers.Contains(HeaderId.ReplyTo) && m.ReplyTo.Count > 0 ? Addresses(m.ReplyTo) : from).Append(' ');
+        // Sender and Reply-To take the From value when absent or present but empty (RFC 3501 7.4.2).
+        sb.Append(m.Sender is null ? from : Addresses([m.Sender])).Append(' ');
+        sb.Append(m.ReplyTo.Count == 0 ? from : Addresses(m.ReplyTo)).Append(' ');
         sb.Append(Addresses(m.To)).Append(' ');
         sb.Append(Addresses(m.Cc)).Append(' ');
         sb.Append(Addresses(m.Bcc)).Append(' ');
@@ -57,7 +57,9 @@ public static class EnvelopeWriter
         {
             string local = mb.LocalPart;
             string? domain = mb.Domain;
-            sb.Append('(').Append(ImapText.String(EncodeName(mb.Name))).Append(" NIL ")
+            // The adl is an obsolete source route, "@a,@b" (RFC 3501 7.4.2; RFC 5322 4.4 obs-route).
+            string? adl = mb.Route.Count == 0 ? null : string.Join(',', mb.Route.Select(d => "@" + d));
+            sb.Append('(').Append(ImapText.String(EncodeName(mb.Name))).Append(' ').Append(ImapText.String(adl)).Append(' ')
                 .Append(ImapText.String(local)).Append(' ')
                 .Append(ImapText.String(string.IsNullOrEmpty(domain) ? null : domain)).Append(')');
         }

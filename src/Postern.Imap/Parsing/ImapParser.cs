@@ -314,6 +314,11 @@ public static class ImapParser
         return text;
     }
 
+    /// <summary>The fetch attributes whose "[section]" may hold spaces (RFC 3501 6.4.5; RFC 3516 BINARY).</summary>
+    private static bool TakesSection(ReadOnlySpan<byte> name) =>
+        Ascii.EqualsIgnoreCase(name, "BODY"u8) || Ascii.EqualsIgnoreCase(name, "BODY.PEEK"u8)
+        || Ascii.EqualsIgnoreCase(name, "BINARY"u8) || Ascii.EqualsIgnoreCase(name, "BINARY.PEEK"u8) || Ascii.EqualsIgnoreCase(name, "BINARY.SIZE"u8);
+
     private static string? ReadAtom(ReadOnlySpan<byte> input, ref int i, out ParseStatus status, out string? error)
     {
         error = null;
@@ -334,9 +339,10 @@ public static class ImapParser
                 return null;
             }
 
-            if (b == (byte)'[')
+            if (b == (byte)'[' && TakesSection(input[start..j]))
             {
                 // A fetch section (RFC 3501 6.4.5) may contain spaces and a parenthesised field list.
+                // Elsewhere "[" is an ordinary ATOM-CHAR (RFC 3501 9: only "]" is a resp-special).
                 int close = input[j..].IndexOf((byte)']');
                 int eol = input[j..].IndexOfAny((byte)'\r', (byte)'\n');
                 if (eol >= 0 && (close < 0 || eol < close))

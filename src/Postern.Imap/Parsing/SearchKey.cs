@@ -17,6 +17,9 @@ public enum SearchKind
     SequenceSet,
     UidSet,
     Header,
+
+    /// <summary>FROM, TO, CC, BCC: the field's raw text or its parsed addresses (see SearchEngine).</summary>
+    Address,
     Body,
     Text,
     Larger,
@@ -50,7 +53,7 @@ public sealed class SearchKey
 
     public SequenceSet? Set { get; init; }
 
-    /// <summary>Header field name for Header (FROM, TO, ... map to Header too).</summary>
+    /// <summary>Header field name for Header (SUBJECT maps to Header too) and Address (FROM, TO, CC, BCC).</summary>
     public string Field { get; init; } = "";
 
     public string Value { get; init; } = "";
@@ -60,7 +63,7 @@ public sealed class SearchKey
     public DateOnly Date { get; init; }
 
     /// <summary>True when evaluating this key needs the message body or headers.</summary>
-    public bool NeedsContent => Kind is SearchKind.Header or SearchKind.Body or SearchKind.Text
+    public bool NeedsContent => Kind is SearchKind.Header or SearchKind.Address or SearchKind.Body or SearchKind.Text
         or SearchKind.SentBefore or SearchKind.SentOn or SearchKind.SentSince
         || Children.Any(c => c.NeedsContent);
 

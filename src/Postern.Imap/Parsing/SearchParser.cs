@@ -114,6 +114,7 @@ public sealed class SearchParser
             case "TO":
             case "CC":
             case "BCC":
+                return new SearchKey { Kind = SearchKind.Address, Field = word, Value = NextAString() };
             case "SUBJECT":
                 return new SearchKey { Kind = SearchKind.Header, Field = word, Value = NextAString() };
             case "HEADER":

@@ -271,6 +271,7 @@ public sealed partial class ImapSession
         ulong since = mailbox.HighestModSeq;
         var expunged = await Store.ExpungedSinceAsync(mailbox.Info.Id, since, ct).ConfigureAwait(false);
         var changed = await Store.ListMessagesAsync(mailbox.Info.Id, since, ct).ConfigureAwait(false);
+        await ClaimRecentAsync(mailbox, changed, ct).ConfigureAwait(false);
         mailbox.ApplyChanges(changed, expunged, Untagged, IsCondStore, IsQResync);
         mailbox.HighestModSeq = Math.Max(mailbox.HighestModSeq, highest);
     }
@@ -293,11 +294,35 @@ public sealed partial class ImapSession
         }
 
         var current = await Store.ListMessagesAsync(mailbox.Info.Id, ct).ConfigureAwait(false);
+        await ClaimRecentAsync(mailbox, current, ct).ConfigureAwait(false);
         mailbox.Apply(current, Untagged, IsCondStore, IsQResync);
         if (sameBox)
         {
             mailbox.HighestModSeq = Math.Max(mailbox.HighestModSeq, info!.HighestModSeq);
         }
+    }
+
+    /// <summary>
+    /// New messages (UIDs above the view's) are about to be announced: this session is the first to
+    /// be told, so it takes those nobody has taken yet as its recent ones (RFC 3501 2.3.2), before
+    /// the EXISTS that is followed by the new RECENT count. A read-only session only looks.
+    /// </summary>
+    private async Task ClaimRecentAsync(SelectedMailbox mailbox, IReadOnlyList<MessageInfo> seen, CancellationToken ct)
+    {
+        uint known = mailbox.MaxUid;
+        uint top = 0;
+        foreach (var m in seen)
+        {
+            top = Math.Max(top, m.Uid);
+        }
+
+        if (!mailbox.TracksRecent || top <= known)
+        {
+            return;
+        }
+
+        uint first = await Store.ClaimRecentAsync(mailbox.Info.Id, mailbox.ReadOnly ? 0 : top + 1, ct).ConfigureAwait(false);
+        mailbox.AddRecent(first == 0 ? 0 : Math.Max(first, known + 1), top + 1);
     }
 
     /// <summary>

@@ -83,12 +83,12 @@ public static class ImapText
         return value.Length == 0 ? "\"\"" : ascii ? value : "\"" + value + "\"";
     }
 
-    /// <summary>A message's system flags and keywords as a flag list (RFC 3501 7.4.2 FLAGS).</summary>
-    public static string Flags(MessageInfo message) => Flags(message.Flags, message.Keywords);
+    /// <summary>A message's system flags and keywords as a flag list (RFC 3501 7.4.2 FLAGS), with \Recent when the session has it so.</summary>
+    public static string Flags(MessageInfo message, bool recent = false) => Flags(message.Flags, message.Keywords, recent);
 
     public static string Flags(MessageFlags flags) => Flags(flags, []);
 
-    public static string Flags(MessageFlags flags, IReadOnlyList<string> keywords)
+    public static string Flags(MessageFlags flags, IReadOnlyList<string> keywords, bool recent = false)
     {
         var sb = new StringBuilder("(");
         void Add(MessageFlags f, string name)
@@ -109,6 +109,12 @@ public static class ImapText
         Add(MessageFlags.Flagged, "\\Flagged");
         Add(MessageFlags.Deleted, "\\Deleted");
         Add(MessageFlags.Draft, "\\Draft");
+        if (recent)
+        {
+            // A session flag, not stored with the message (RFC 3501 2.3.2).
+            sb.Append(sb.Length > 1 ? " \\Recent" : "\\Recent");
+        }
+
         foreach (string k in keywords)
         {
             if (sb.Length > 1)

@@ -76,6 +76,98 @@ public sealed class SelectedMailbox
     public bool ReadOnly { get; }
 
     /// <summary>
+    /// Whether this session has \Recent at all: rev1 sessions do, rev2 sessions do not (RFC 9051
+    /// dropped it), and they neither see nor take recent messages.
+    /// </summary>
+    public bool TracksRecent { get; init; }
+
+    // The UIDs recent to this session (RFC 3501 2.3.2), as ascending half-open ranges taken from
+    // the store (IMailStore.ClaimRecentAsync); claims by this session alone are adjacent and merge.
+    private readonly List<(uint From, uint To)> _recent = [];
+
+    // The RECENT count the client was last told, so RECENT is sent again only when it changes.
+    private int _reportedRecent;
+
+    /// <summary>Adds UIDs from <paramref name="from"/> up to below <paramref name="to"/> to this session's recent ones.</summary>
+    public void AddRecent(uint from, uint to)
+    {
+        if (!TracksRecent || from == 0 || to <= from)
+        {
+            return;
+        }
+
+        if (_recent.Count > 0 && _recent[^1].To >= from)
+        {
+            _recent[^1] = (_recent[^1].From, Math.Max(_recent[^1].To, to));
+        }
+        else
+        {
+            _recent.Add((from, to));
+        }
+    }
+
+    public bool IsRecent(uint uid)
+    {
+        foreach (var (from, to) in _recent)
+        {
+            if (uid >= from && uid < to)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>How many messages in the view are recent to this session (RFC 3501 7.3.2 RECENT).</summary>
+    public int RecentCount
+    {
+        get
+        {
+            int count = 0;
+            foreach (var (from, to) in _recent)
+            {
+                count += LowerBound(to) - LowerBound(from);
+            }
+
+            return count;
+        }
+    }
+
+    /// <summary>Writes "n RECENT" when the count differs from what the client was last told (or always, for SELECT).</summary>
+    public void ReportRecent(Action<string> untagged, bool always = false)
+    {
+        if (TracksRecent && (always || RecentCount != _reportedRecent))
+        {
+            _reportedRecent = RecentCount;
+            untagged($"{_reportedRecent} RECENT");
+        }
+    }
+
+    /// <summary>The index of the first message whose UID is at least <paramref name="uid"/>.</summary>
+    private int LowerBound(uint uid)
+    {
+        int lo = 0, hi = Messages.Count;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (Messages[mid].Uid < uid)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
+
+    /// <summary>The message's flag list as this session shows it: \Recent included when it is recent here.</summary>
+    public string Flags(MessageInfo message) => ImapText.Flags(message, IsRecent(message.Uid));
+
+    /// <summary>
     /// The mailbox's HIGHESTMODSEQ as of the last full look at the store (SELECT, refresh): every
     /// change up to it has been reported to the client (RFC 7162 3.1.2.1).
     /// </summary>
@@ -190,6 +282,7 @@ public sealed class SelectedMailbox
         if (added > 0)
         {
             untagged($"{survivors + added} EXISTS");
+            ReportRecent(untagged);
         }
 
         AnnounceKeywords(next, untagged);
@@ -296,6 +389,7 @@ public sealed class SelectedMailbox
         {
             // EXPUNGE already told the client the count went down, so EXISTS is only needed when it grew.
             untagged($"{survivors + added.Count} EXISTS");
+            ReportRecent(untagged);
         }
 
         // Only changed or new messages can carry keywords the client has not seen.
@@ -310,8 +404,8 @@ public sealed class SelectedMailbox
     /// "FLAGS (...)", plus " UID u" when asked, plus " MODSEQ (m)" under CONDSTORE, which every FETCH
     /// response carrying flags includes once CONDSTORE is on (RFC 7162 3.1.4).
     /// </summary>
-    public static string FlagData(MessageInfo message, bool condStore, bool withUid) =>
-        "FLAGS " + ImapText.Flags(message) + (withUid ? " UID " + message.Uid : "") + (condStore ? $" MODSEQ ({message.ModSeq})" : "");
+    public string FlagData(MessageInfo message, bool condStore, bool withUid) =>
+        "FLAGS " + Flags(message) + (withUid ? " UID " + message.Uid : "") + (condStore ? $" MODSEQ ({message.ModSeq})" : "");
 
     public bool TryGetCached(uint uid, out CachedStructure cached) => _cache.TryGetValue(uid, out cached!);
 

@@ -25,7 +25,7 @@ public sealed class MessageFacts
     /// <summary>RFC 5256 2.2: the Date: header in UTC, or the internal date when it is missing or unparseable.</summary>
     public DateTimeOffset SentDate { get; init; }
 
-    /// <summary>addr-mailbox (local part) of the first address (RFC 5256 3 FROM, TO, CC).</summary>
+    /// <summary>addr-mailbox (local part) of the first address, or a group's name (RFC 5256 3 FROM, TO, CC).</summary>
     public string From { get; init; } = "";
 
     public string To { get; init; } = "";
@@ -54,8 +54,8 @@ public sealed class MessageFacts
         }
 
         var (subject, reply) = Threading.BaseSubject.Extract(m.Subject);
-        var from = m.From.Mailboxes.FirstOrDefault();
-        var to = m.To.Mailboxes.FirstOrDefault();
+        var from = m.From.FirstOrDefault();
+        var to = m.To.FirstOrDefault();
         IReadOnlyList<string> refs = [];
         if (withReferences)
         {
@@ -76,9 +76,9 @@ public sealed class MessageFacts
             BaseSubject = subject,
             IsReplyOrForward = reply,
             SentDate = SentDateOf(m, info),
-            From = from?.LocalPart ?? "",
-            To = to?.LocalPart ?? "",
-            Cc = m.Cc.Mailboxes.FirstOrDefault()?.LocalPart ?? "",
+            From = Mailbox(from),
+            To = Mailbox(to),
+            Cc = Mailbox(m.Cc.FirstOrDefault()),
             DisplayFrom = Display(from),
             DisplayTo = Display(to),
             MessageId = string.IsNullOrEmpty(m.MessageId) ? null : m.MessageId,
@@ -86,7 +86,24 @@ public sealed class MessageFacts
         };
     }
 
-    private static string Display(MailboxAddress? a) => a is null ? "" : !string.IsNullOrWhiteSpace(a.Name) ? a.Name.Trim() : a.Address;
+    /// <summary>
+    /// addr-mailbox of the first address as ENVELOPE lists it (RFC 5256 3): for a group that is the
+    /// group's name, which its opening (NIL NIL "name" NIL) entry carries.
+    /// </summary>
+    private static string Mailbox(InternetAddress? a) => a switch
+    {
+        MailboxAddress mailbox => mailbox.LocalPart,
+        GroupAddress group => group.Name ?? "",
+        _ => "",
+    };
+
+    /// <summary>RFC 5957 3: the display name of the first address, else its addr-spec; a group shows its name.</summary>
+    private static string Display(InternetAddress? a) => a switch
+    {
+        MailboxAddress mailbox => !string.IsNullOrWhiteSpace(mailbox.Name) ? mailbox.Name.Trim() : mailbox.Address,
+        GroupAddress group => group.Name ?? "",
+        _ => "",
+    };
 
     private static DateTimeOffset SentDateOf(MimeMessage m, MessageInfo info)
     {

@@ -98,14 +98,13 @@ public static class ThreadBuilder
                 previous = c;
             }
 
-            // (1C) The last reference is this message's parent, replacing any parent it had.
-            if (previous is null || !WouldLoop(previous, self))
+            // (1C) The last reference (or none) is this message's parent: its own References
+            // outrank a parent inferred from another message's, so that link is broken even when
+            // the new one is refused because it would close a loop (as Dovecot does).
+            Unlink(self);
+            if (previous is not null && !WouldLoop(previous, self))
             {
-                Unlink(self);
-                if (previous is not null)
-                {
-                    Link(previous, self);
-                }
+                Link(previous, self);
             }
         }
 

@@ -40,14 +40,26 @@ public sealed class AppendNulTests
         await AssertInboxEmptyAndSessionAliveAsync(f);
     }
 
+    /// <summary>
+    /// A literal8 may carry NUL; the part holding it is stored base64-encoded (RFC 3516 4.4, 6: BODY
+    /// literals cannot carry NUL, see BinaryTests), and BINARY[1] gives back the octets as sent.
+    /// </summary>
     [Fact]
-    public async Task A_literal8_may_carry_NUL_and_is_stored_as_sent()
+    public async Task A_literal8_may_carry_NUL_and_binary_returns_it_as_sent()
     {
         await using var f = await ImapFixture.LoggedInAsync();
         await f.Client.SendAsync($"a APPEND INBOX ~{{{WithNul.Length}+}}\r\n{WithNul}\r\n");
         Assert.StartsWith("a OK [APPENDUID ", (await f.Client.ReadUntilAsync("a "))[^1]);
-        using var body = (await f.Store.OpenMessageAsync(f.Inbox.Id, 1))!;
-        Assert.Equal(WithNul, await new StreamReader(body).ReadToEndAsync());
+        using (var body = (await f.Store.OpenMessageAsync(f.Inbox.Id, 1))!)
+        {
+            Assert.Equal("Subject: nul\r\nContent-Transfer-Encoding: base64\r\n\r\n" + Convert.ToBase64String("before\0after\r\n"u8), await new StreamReader(body).ReadToEndAsync());
+        }
+
+        await f.CommandAsync("s", "EXAMINE INBOX");
+        await f.Client.SendLineAsync("b FETCH 1 BINARY.PEEK[1]");
+        Assert.Equal("* 1 FETCH (BINARY[1] ~{14}", await f.Client.ReadLineAsync());
+        Assert.Equal("before\0after\r\n"u8.ToArray(), await f.Client.ReadBytesAsync(14));
+        Assert.Equal([")", "b OK FETCH completed"], await f.Client.ReadUntilAsync("b "));
     }
 
     [Fact]

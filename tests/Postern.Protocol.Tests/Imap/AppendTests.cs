@@ -35,7 +35,8 @@ public class AppendTests
         await f.CommandAsync("s", "SELECT INBOX");
         await f.Client.SendAsync($"a APPEND INBOX {{{Octets(ImapFixture.Multipart)}+}}\r\n{ImapFixture.Multipart}\r\n");
         var done = await f.Client.ReadUntilAsync("a ");
-        Assert.Equal(["* 1 EXISTS", $"a OK [APPENDUID {f.Inbox.UidValidity} 1] APPEND completed"], done);
+        // The appending session is the first told of the message, so it is \Recent there (RFC 3501 6.3.11).
+        Assert.Equal(["* 1 EXISTS", "* 1 RECENT", $"a OK [APPENDUID {f.Inbox.UidValidity} 1] APPEND completed"], done);
         Assert.Equal(["b OK NOOP completed"], await f.CommandAsync("b", "NOOP"));
     }
 

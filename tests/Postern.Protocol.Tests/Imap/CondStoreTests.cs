@@ -29,6 +29,7 @@ public class CondStoreTests
         await using var f = await ImapFixture.LoggedInAsync();
         await f.AppendAsync(ImapFixture.Simple); // MODSEQ 2
         await f.AppendAsync(ImapFixture.Simple); // MODSEQ 3
+        await f.SeenByEarlierSessionAsync();
         await f.CommandAsync("e", "ENABLE CONDSTORE");
         Assert.Contains("* OK [HIGHESTMODSEQ 3] Highest", await f.CommandAsync("s", "SELECT INBOX"));
 
@@ -87,6 +88,7 @@ public class CondStoreTests
     {
         await using var f = await ImapFixture.LoggedInAsync();
         await f.AppendAsync(ImapFixture.Simple); // MODSEQ 2
+        await f.SeenByEarlierSessionAsync();
         var select = await f.CommandAsync("s", "SELECT INBOX");
         Assert.DoesNotContain(select, l => l.Contains("HIGHESTMODSEQ"));
         Assert.Equal(["* 1 FETCH (FLAGS ())", "a OK FETCH completed"], await f.CommandAsync("a", "FETCH 1 FLAGS"));
@@ -112,6 +114,7 @@ public class CondStoreTests
     {
         await using var f = await ImapFixture.LoggedInAsync();
         await f.AppendAsync(ImapFixture.Simple); // MODSEQ 2
+        await f.SeenByEarlierSessionAsync();
         await f.CommandAsync("e", "ENABLE CONDSTORE");
         await f.CommandAsync("s", "SELECT INBOX");
         var lines = await f.CommandAsync("a", "FETCH 1 (BODY[HEADER.FIELDS (SUBJECT)])");
@@ -130,7 +133,8 @@ public class CondStoreTests
         await two.CommandAsync("e", "ENABLE CONDSTORE");
         await two.CommandAsync("s", "SELECT INBOX");
 
-        Assert.Equal(["* 2 FETCH (FLAGS (\\Seen))", "a OK STORE completed"], await one.CommandAsync("a", "STORE 2 +FLAGS (\\Seen)"));
+        // Session one selected first: the messages are \Recent there only (RFC 3501 2.3.2).
+        Assert.Equal(["* 2 FETCH (FLAGS (\\Seen \\Recent))", "a OK STORE completed"], await one.CommandAsync("a", "STORE 2 +FLAGS (\\Seen)"));
         Assert.Equal(["* 2 FETCH (FLAGS (\\Seen) UID 2 MODSEQ (4))", "n OK NOOP completed"], await two.CommandAsync("n", "NOOP"));
         Assert.Equal(["n2 OK NOOP completed"], await two.CommandAsync("n2", "NOOP"));
 

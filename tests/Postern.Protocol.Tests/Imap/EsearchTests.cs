@@ -16,6 +16,7 @@ public class EsearchTests
             await f.AppendAsync($"From: u{i + 1}@example.org\r\nSubject: number {i + 1}\r\nX-Tag: {(i % 2 == 0 ? "odd" : "")}\r\n\r\nbody {i + 1}\r\n", flags[i]);
         }
 
+        await f.SeenByEarlierSessionAsync();
         Assert.EndsWith("OK [READ-WRITE] SELECT completed", (await f.CommandAsync("s", "SELECT INBOX"))[^1]);
         return f;
     }

@@ -11,6 +11,7 @@ public class FetchTests
         var f = await ImapFixture.LoggedInAsync();
         await f.AppendAsync(ImapFixture.Simple, MessageFlags.Seen);
         await f.AppendAsync(ImapFixture.Multipart);
+        await f.SeenByEarlierSessionAsync();
         var select = await f.CommandAsync("s", "SELECT INBOX");
         Assert.StartsWith("s OK", select[^1]);
         return f;
@@ -59,6 +60,27 @@ public class FetchTests
             "((\"Bob Example\" NIL \"bob\" \"example.net\")) ((\"Bob Example\" NIL \"bob\" \"example.net\")) ((\"Bob Example\" NIL \"bob\" \"example.net\")) " +
             "((NIL NIL \"alice\" \"example.org\")) NIL NIL NIL \"<1@example.net>\"))",
             lines[0]);
+    }
+
+    /// <summary>
+    /// RFC 3501 7.4.2: a Sender or Reply-To that is present but empty counts as absent, so both take
+    /// From; an obsolete source route (RFC 5322 4.4 obs-route) is the address's adl, "@a,@b"
+    /// (imaptest fetch-envelope).
+    /// </summary>
+    [Theory]
+    [InlineData(
+        "From: user@domain (Real Name)\r\nSender: \r\nReply-To: \r\n",
+        "((\"Real Name\" NIL \"user\" \"domain\")) ((\"Real Name\" NIL \"user\" \"domain\")) ((\"Real Name\" NIL \"user\" \"domain\")) NIL")]
+    [InlineData(
+        "From: <@route:user@domain>\r\nTo: <@a.example,@b.example:x@y.example>\r\n",
+        "((NIL \"@route\" \"user\" \"domain\")) ((NIL \"@route\" \"user\" \"domain\")) ((NIL \"@route\" \"user\" \"domain\")) ((NIL \"@a.example,@b.example\" \"x\" \"y.example\"))")]
+    public async Task Envelope_addresses(string headers, string fromSenderReplyToTo)
+    {
+        await using var f = await ImapFixture.LoggedInAsync();
+        await f.AppendAsync("Date: Thu, 15 Feb 2007 01:02:03 +0200\r\n" + headers + "\r\nbody\r\n");
+        Assert.StartsWith("s OK", (await f.CommandAsync("s", "SELECT INBOX"))[^1]);
+        var lines = await f.CommandAsync("a", "FETCH 1 ENVELOPE");
+        Assert.Equal($"* 1 FETCH (ENVELOPE (\"Thu, 15 Feb 2007 01:02:03 +0200\" NIL {fromSenderReplyToTo} NIL NIL NIL NIL))", lines[0]);
     }
 
     [Fact]

@@ -51,4 +51,18 @@ public sealed class HeaderPrefilterTests
         var not = new SearchKey { Kind = SearchKind.Not, Children = [Subject("zebrafish")] };
         Assert.False(Excludes(not, "Subject: nothing\r\n\r\n"));
     }
+    private static SearchKey From(string value) => new() { Kind = SearchKind.Address, Field = "FROM", Value = value };
+
+    /// <summary>An address key also matches the parsed address, which drops white space, quotes and comments from the raw text.</summary>
+    [Theory]
+    [InlineData("From: user-from @ domain.org\r\n\r\n", "user-from@domain.org")]
+    [InlineData("From: \"user-from\"@domain.org\r\n\r\n", "user-from@domain.org")]
+    [InlineData("From: <user-from (x)@domain.org>\r\n\r\n", "user-from@domain.org")]
+    [InlineData("From: \"Real\\From\" <a@b>\r\n\r\n", "RealFrom")]
+    public void Address_needles_that_parsing_could_reveal_are_left_to_the_parser(string header, string needle) =>
+        Assert.False(Excludes(From(needle), header));
+
+    [Fact]
+    public void Absent_address_needle_is_ruled_out() =>
+        Assert.True(Excludes(From("user-from@domain.org"), "From: \"Someone\" <someone@domain.org>\r\nSubject: user-from\r\n\r\n"));
 }

@@ -29,4 +29,36 @@ public class HeaderSearchTests
         Assert.Equal(["* SEARCH 1", "d OK SEARCH completed"], await f.CommandAsync("d", "SEARCH BODY zebrafish"));
         Assert.Equal(["* SEARCH 4", "e OK SEARCH completed"], await f.CommandAsync("e", "SEARCH SUBJECT zebrafish BODY quokka"));
     }
+    /// <summary>
+    /// FROM/TO/CC/BCC search the addresses as parsed, so comments and white space inside an address
+    /// (RFC 5322 3.4.1 CFWS) and quoting do not hide it, and the display name (or the comment that
+    /// stands for it) matches too; the raw text still matches. HEADER FROM stays a plain substring
+    /// search of the field (imaptest search-addresses).
+    /// </summary>
+    [Fact]
+    public async Task Address_keys_match_parsed_addresses()
+    {
+        await using var f = await ImapFixture.LoggedInAsync();
+        string[] froms =
+        [
+            "user-from@domain.org",
+            "RealFrom <user-from@domain.org>",
+            "<user-from (comment)@ (comment) domain.org>",
+            "user-from@domain.org (RealFrom)",
+            "user-from1@domain.org, user-from2@domain.org",
+            "\"Real\\From\" <\"user-from\"@domain.org>",
+            "team: user-from @ domain.org;",
+        ];
+        foreach (string from in froms)
+        {
+            await f.AppendAsync($"From: {from}\r\nTo: x@y.org\r\nSubject: s\r\n\r\nbody\r\n");
+        }
+
+        await f.CommandAsync("s", "SELECT INBOX");
+        Assert.Equal(["* SEARCH 1 2 3 4 6 7", "a OK SEARCH completed"], await f.CommandAsync("a", "SEARCH FROM user-from@domain.org"));
+        Assert.Equal(["* SEARCH 2 4 6", "b OK SEARCH completed"], await f.CommandAsync("b", "SEARCH FROM realfrom"));
+        Assert.Equal(["* SEARCH 3", "c OK SEARCH completed"], await f.CommandAsync("c", "SEARCH FROM comment"));
+        Assert.Equal(["* SEARCH 1 2 4", "d OK SEARCH completed"], await f.CommandAsync("d", "SEARCH HEADER FROM user-from@domain.org"));
+        Assert.Equal(["* SEARCH 7", "e OK SEARCH completed"], await f.CommandAsync("e", "SEARCH FROM team"));
+    }
 }

@@ -17,7 +17,6 @@ public class IdleTests
         await using var two = await one.SecondSessionAsync();
         await one.AppendAsync(ImapFixture.Simple);
         await two.CommandAsync("s", "SELECT INBOX");
-        await one.CommandAsync("s", "SELECT INBOX");
 
         await two.Client.SendLineAsync("i IDLE");
         Assert.Equal("+ idling", await two.Client.ReadLineAsync().WaitAsync(Bound));
@@ -30,11 +29,16 @@ public class IdleTests
         Assert.Equal("* 2 EXISTS", await two.Client.ReadLineAsync().WaitAsync(Bound));
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"EXISTS came after {clock.Elapsed}");
 
+        // Session two is the only one with INBOX selected, so it is told first: \Recent is its.
+        Assert.Equal("* 2 RECENT", await two.Client.ReadLineAsync().WaitAsync(Bound));
+
         // A delivery straight into the store is reported too, and so are flag changes.
         await one.Store.AppendAsync(one.Inbox.Id, new MemoryStream("Subject: x\r\n\r\nx\r\n"u8.ToArray()), MessageFlags.None, DateTimeOffset.UtcNow);
         Assert.Equal("* 3 EXISTS", await two.Client.ReadLineAsync().WaitAsync(Bound));
+        Assert.Equal("* 3 RECENT", await two.Client.ReadLineAsync().WaitAsync(Bound));
+        await one.CommandAsync("s", "SELECT INBOX");
         Assert.Equal(["* 1 FETCH (FLAGS (\\Seen))", "b OK STORE completed"], await one.CommandAsync("b", "STORE 1 +FLAGS (\\Seen)"));
-        Assert.Equal("* 1 FETCH (FLAGS (\\Seen))", await two.Client.ReadLineAsync().WaitAsync(Bound));
+        Assert.Equal("* 1 FETCH (FLAGS (\\Seen \\Recent))", await two.Client.ReadLineAsync().WaitAsync(Bound));
 
         await two.Client.SendLineAsync("DONE");
         Assert.Equal("i OK IDLE terminated", await two.Client.ReadLineAsync().WaitAsync(Bound));

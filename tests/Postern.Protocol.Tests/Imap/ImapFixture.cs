@@ -127,6 +127,17 @@ internal sealed class ImapFixture : IAsyncDisposable
         return await Store.AppendAsync(box.Id, new MemoryStream(Encoding.UTF8.GetBytes(message)), flags, date ?? new DateTimeOffset(2026, 2, 2, 10, 0, 5, TimeSpan.Zero));
     }
 
+    /// <summary>
+    /// Marks the mailbox's messages as already shown as \Recent to an earlier session, as mail a
+    /// user has had for a while is: for tests about something else, whose replies then carry no
+    /// \Recent (RecentTests covers it).
+    /// </summary>
+    public async Task SeenByEarlierSessionAsync(string mailbox = "INBOX")
+    {
+        var box = (await Store.GetMailboxAsync(Alice.Id, mailbox))!;
+        await Store.ClaimRecentAsync(box.Id, uint.MaxValue);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Client.DisposeAsync();

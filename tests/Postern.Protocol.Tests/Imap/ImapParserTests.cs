@@ -90,6 +90,18 @@ public class ImapParserTests
         Assert.Equal(["UID", "BODY.PEEK[HEADER.FIELDS (SUBJECT FROM)]<0.100>", "FLAGS"], c.Args[1].Items.Select(i => i.Text));
     }
 
+    /// <summary>
+    /// "[" is an ATOM-CHAR (RFC 3501 9: only "]" is a resp-special); only a fetch attribute's section
+    /// may hold spaces up to its "]". Every other ATOM-CHAR too (imaptest atoms).
+    /// </summary>
+    [Theory]
+    [InlineData("a SELECT !#$&'+,-.0123456789:;<=>?@^_`|[}\r\n", new[] { "!#$&'+,-.0123456789:;<=>?@^_`|[}" })]
+    [InlineData("a LIST \"\" !#$&'+,-.0123456789:;<=>?@^_`|[}%*\r\n", new[] { "", "!#$&'+,-.0123456789:;<=>?@^_`|[}%*" })]
+    [InlineData("a LIST \"\" a[b \"c]\"\r\n", new[] { "", "a[b", "c]" })]
+    [InlineData("a CREATE x[1]y\r\n", new[] { "x[1]y" })]
+    public void Open_bracket_is_an_atom_char(string text, string[] args) =>
+        Assert.Equal(args, Complete(text).Args.Select(a => a.Text));
+
     [Fact]
     public void Nesting_beyond_the_limit_is_invalid()
     {

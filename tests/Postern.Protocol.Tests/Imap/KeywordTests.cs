@@ -12,6 +12,7 @@ public class KeywordTests
         await using var f = await ImapFixture.LoggedInAsync();
         await f.AppendAsync(ImapFixture.Simple);
         await f.AppendAsync(ImapFixture.Simple);
+        await f.SeenByEarlierSessionAsync();
         await f.CommandAsync("s", "SELECT INBOX");
         var store = await f.CommandAsync("a", "STORE 1 +FLAGS ($Work \\Flagged)");
         Assert.Equal(
@@ -44,6 +45,7 @@ public class KeywordTests
     {
         await using var f = await ImapFixture.LoggedInAsync();
         await f.AppendAsync(ImapFixture.Simple);
+        await f.SeenByEarlierSessionAsync();
         await f.CommandAsync("s", "SELECT INBOX");
         await f.Store.SetFlagsAsync(f.Inbox.Id, [1], MessageFlags.None, ["$Junk"], FlagChange.Add, null);
         var noop = await f.CommandAsync("a", "NOOP");

@@ -49,7 +49,7 @@ public class ListExtendedTests
     {
         await using var f = await ImapFixture.LoggedInAsync();
         Assert.Equal(["c OK CREATE completed"], await f.CommandAsync("c", "CREATE Projects/Alpha"));
-        await f.CommandAsync("u", "UNSUBSCRIBE Projects");
+        Assert.Equal(["u OK SUBSCRIBE completed"], await f.CommandAsync("u", "SUBSCRIBE Projects/Alpha"));
         var lines = await f.CommandAsync("a", "LIST (SUBSCRIBED RECURSIVEMATCH) \"\" Pro%");
         Assert.Equal(
         [
@@ -121,5 +121,70 @@ public class ListExtendedTests
         Assert.Equal(["d NO [HASCHILDREN] Delete the child mailboxes first"], await f.CommandAsync("d", "DELETE Projects"));
         Assert.Equal(["e OK DELETE completed"], await f.CommandAsync("e", "DELETE Projects/Alpha"));
         Assert.Equal(["g OK DELETE completed"], await f.CommandAsync("g", "DELETE Projects"));
+    }
+    /// <summary>
+    /// imaptest listext on the wire: the SUBSCRIBED selection shows a deleted but subscribed name
+    /// as \NonExistent (RFC 5258 3.1, example 2), CREATE subscribes nothing, RETURN (CHILDREN
+    /// SUBSCRIBED) marks without filtering, and RECURSIVEMATCH gives a parent CHILDINFO only when a
+    /// subscribed descendant is not listed itself (RFC 5258 3.3 rule 2B, 3.5).
+    /// </summary>
+    [Fact]
+    public async Task Subscribed_selection_and_recursivematch_as_rfc_5258_describes()
+    {
+        await using var f = await ImapFixture.LoggedInAsync();
+        foreach (var name in new[] { "t/", "t/test1", "t/test2/", "t/test2/test1", "t/test3", "t/test4/test5", "t/test6", "t/test7/test7", "t/test8/test8", "t/test8/test9" })
+        {
+            Assert.Equal(["c OK CREATE completed"], await f.CommandAsync("c", "CREATE " + name));
+        }
+
+        foreach (var name in new[] { "t/test1", "t/test2/test1", "t/test6", "t/test7/test7", "t/test8/test8", "t/test8/test9" })
+        {
+            Assert.Equal(["s OK SUBSCRIBE completed"], await f.CommandAsync("s", "SUBSCRIBE " + name));
+        }
+
+        Assert.Equal(["d OK DELETE completed"], await f.CommandAsync("d", "DELETE t/test6"));
+
+        Assert.Equal(
+        [
+            "* LIST (\\HasNoChildren \\Subscribed) \"/\" t/test1",
+            "* LIST (\\HasNoChildren \\Subscribed) \"/\" t/test2/test1",
+            "* LIST (\\HasNoChildren \\Subscribed \\NonExistent) \"/\" t/test6",
+            "* LIST (\\HasNoChildren \\Subscribed) \"/\" t/test7/test7",
+            "* LIST (\\HasNoChildren \\Subscribed) \"/\" t/test8/test8",
+            "* LIST (\\HasNoChildren \\Subscribed) \"/\" t/test8/test9",
+            "a OK LIST completed",
+        ], await f.CommandAsync("a", "LIST (SUBSCRIBED) \"\" t/*"));
+
+        Assert.Equal(
+            ["* LIST (\\HasChildren) \"/\" t/test2 (\"CHILDINFO\" (\"SUBSCRIBED\"))", "b OK LIST completed"],
+            await f.CommandAsync("b", "LIST (SUBSCRIBED RECURSIVEMATCH) \"\" t/test2% RETURN (CHILDREN)"));
+
+        Assert.Equal(
+        [
+            "* LIST (\\HasNoChildren \\Subscribed) \"/\" t/test1",
+            "* LIST (\\HasChildren) \"/\" t/test2",
+            "* LIST (\\HasNoChildren) \"/\" t/test3",
+            "* LIST (\\HasChildren) \"/\" t/test4",
+            "* LIST (\\HasChildren) \"/\" t/test7",
+            "* LIST (\\HasChildren) \"/\" t/test8",
+            "e OK LIST completed",
+        ], await f.CommandAsync("e", "LIST \"\" t/% RETURN (CHILDREN SUBSCRIBED)"));
+
+        // A descendant listed itself makes the parent's CHILDINFO redundant (RFC 5258 3.5: SHOULD suppress).
+        Assert.Equal(["* LIST (\\HasNoChildren \\Subscribed) \"/\" t/test7/test7", "g OK LIST completed"],
+            await f.CommandAsync("g", "LIST (SUBSCRIBED RECURSIVEMATCH) \"\" t*test7"));
+        Assert.Equal(["* LIST (\\HasNoChildren \\Subscribed) \"/\" t/test2/test1", "h OK LIST completed"],
+            await f.CommandAsync("h", "LIST (SUBSCRIBED RECURSIVEMATCH) \"\" (t/test2 t/test2/test1)"));
+        Assert.Equal(
+        [
+            "* LIST (\\HasChildren) \"/\" t/test8 (\"CHILDINFO\" (\"SUBSCRIBED\"))",
+            "* LIST (\\HasNoChildren \\Subscribed) \"/\" t/test8/test8",
+            "i OK LIST completed",
+        ], await f.CommandAsync("i", "LIST (SUBSCRIBED RECURSIVEMATCH) \"\" t*test8"));
+
+        // A plain LIST shows no deleted name, subscribed or not; UNSUBSCRIBE still removes it.
+        Assert.DoesNotContain(await f.CommandAsync("j", "LIST \"\" t/*"), l => l.Contains("test6", StringComparison.Ordinal));
+        Assert.Equal(["k OK UNSUBSCRIBE completed"], await f.CommandAsync("k", "UNSUBSCRIBE t/test6"));
+        Assert.Equal(["l OK LIST completed"], await f.CommandAsync("l", "LIST (SUBSCRIBED) \"\" t/test6"));
     }
 }

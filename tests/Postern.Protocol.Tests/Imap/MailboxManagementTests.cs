@@ -70,8 +70,45 @@ public class MailboxManagementTests
         Assert.DoesNotContain(lsub, l => l.EndsWith(" Junk", StringComparison.Ordinal));
         Assert.Contains(lsub, l => l.EndsWith(" Sent", StringComparison.Ordinal));
         Assert.Equal(["c OK SUBSCRIBE completed"], await f.CommandAsync("c", "SUBSCRIBE Junk"));
-        Assert.Contains(await f.CommandAsync("d", "LSUB \"\" Junk"), l => l == "* LSUB (\\HasNoChildren \\Junk) \"/\" Junk");
+        Assert.Contains(await f.CommandAsync("d", "LSUB \"\" Junk"), l => l == "* LSUB (\\Junk) \"/\" Junk");
         Assert.Equal(["e NO [NONEXISTENT] No such mailbox"], await f.CommandAsync("e", "SUBSCRIBE Nope"));
+    }
+
+    /// <summary>
+    /// imaptest subscribe on the wire: CREATE subscribes nothing; LSUB with "%" shows an unsubscribed
+    /// parent of a subscribed name as \Noselect instead of the name (RFC 3501 6.3.9); LSUB carries
+    /// no CHILDREN attributes (they describe mailboxes, LSUB lists names); a subscription outlives
+    /// DELETE (RFC 3501 6.3.6).
+    /// </summary>
+    [Fact]
+    public async Task Lsub_shows_unsubscribed_parents_as_noselect()
+    {
+        await using var f = await ImapFixture.LoggedInAsync();
+        foreach (var name in new[] { "t/", "t/test", "t/test2/", "t/test3/", "t/test2/test", "t/test3/test3", "t/test2" })
+        {
+            await f.CommandAsync("c", "CREATE " + name);
+        }
+
+        Assert.Equal(["a OK LSUB completed"], await f.CommandAsync("a", "LSUB \"\" t/*"));
+        foreach (var name in new[] { "t/test", "t/test2/test", "t/test3/test3" })
+        {
+            Assert.Equal(["s OK SUBSCRIBE completed"], await f.CommandAsync("s", "SUBSCRIBE " + name));
+        }
+
+        Assert.Equal(
+            ["* LSUB () \"/\" t/test", "* LSUB (\\Noselect) \"/\" t/test2", "* LSUB (\\Noselect) \"/\" t/test3", "b OK LSUB completed"],
+            await f.CommandAsync("b", "LSUB \"\" t/%"));
+        Assert.Equal(["* LSUB () \"/\" t/test", "* LSUB () \"/\" t/test2/test", "d OK LSUB completed"], await f.CommandAsync("d", "LSUB \"\" *test"));
+
+        Assert.Equal(["e OK DELETE completed"], await f.CommandAsync("e", "DELETE t/test"));
+        Assert.Contains("* LSUB () \"/\" t/test", await f.CommandAsync("g", "LSUB \"\" t/%"));
+        foreach (var name in new[] { "t/test", "t/test2/test", "t/test3/test3" })
+        {
+            Assert.Equal(["u OK UNSUBSCRIBE completed"], await f.CommandAsync("u", "UNSUBSCRIBE " + name));
+        }
+
+        Assert.Equal(["h OK LSUB completed"], await f.CommandAsync("h", "LSUB \"\" t/%"));
+        Assert.Equal(["i NO [NONEXISTENT] No such mailbox"], await f.CommandAsync("i", "UNSUBSCRIBE t/test"));
     }
 
     [Fact]
@@ -85,8 +122,8 @@ public class MailboxManagementTests
         Assert.Equal("* LIST (\\HasNoChildren) \"/\" \"Entw&APw-rfe &- Co\"", list[0]);
         var status = await f.CommandAsync("c", "STATUS \"Entw&APw-rfe &- Co\" (MESSAGES)");
         Assert.Equal("* STATUS \"Entw&APw-rfe &- Co\" (MESSAGES 0)", status[0]);
-        Assert.StartsWith("d BAD", (await f.CommandAsync("d", "CREATE Bad&Jjo"))[^1]);
-        Assert.StartsWith("e BAD", (await f.CommandAsync("e", "CREATE &AGE-"))[^1]);
+        Assert.StartsWith("d NO [CANNOT]", (await f.CommandAsync("d", "CREATE Bad&Jjo"))[^1]);
+        Assert.StartsWith("e NO [CANNOT]", (await f.CommandAsync("e", "CREATE &AGE-"))[^1]);
     }
 
     [Theory]

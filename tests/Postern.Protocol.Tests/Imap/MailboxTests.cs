@@ -31,6 +31,25 @@ public class MailboxTests
         Assert.StartsWith("* LSUB", lsub[0]);
     }
 
+    /// <summary>
+    /// A name made of every ATOM-CHAR, "[" included, is read as one atom: SELECT gets NO (its "&amp;'+,-"
+    /// is not valid modified UTF-7, so no mailbox can have that name), LIST with it as a pattern
+    /// matches nothing, and the session goes on (imaptest atoms). With "&amp;-" it is a valid name.
+    /// </summary>
+    [Fact]
+    public async Task Atom_with_open_bracket_is_a_mailbox_name()
+    {
+        await using var f = await ImapFixture.LoggedInAsync();
+        const string name = "!#$&'+,-.0123456789:;<=>?@^_`|[}";
+        Assert.Equal(["a NO [CANNOT] Mailbox name is not valid modified UTF-7"], await f.CommandAsync("a", "SELECT " + name));
+        Assert.Equal(["b OK LIST completed"], await f.CommandAsync("b", "LIST \"\" " + name + "%*"));
+        const string valid = "!#$&-'+,-.0123456789:;<=>?@^_`|[}";
+        Assert.StartsWith("c NO [NONEXISTENT]", (await f.CommandAsync("c", "SELECT " + valid))[^1]);
+        Assert.Equal(["d OK CREATE completed"], await f.CommandAsync("d", "CREATE " + valid));
+        Assert.Equal(["* LIST (\\HasNoChildren) \"/\" " + valid, "e OK LIST completed"], await f.CommandAsync("e", "LIST \"\" " + valid + "%*"));
+        Assert.NotNull(await f.Store.GetMailboxAsync(f.Alice.Id, "!#$&'+,-.0123456789:;<=>?@^_`|[}"));
+    }
+
     [Fact]
     public async Task Select_reports_counts_and_codes()
     {
@@ -40,7 +59,7 @@ public class MailboxTests
         var lines = await f.CommandAsync("a", "SELECT inbox");
         Assert.Contains("* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)", lines);
         Assert.Contains("* 2 EXISTS", lines);
-        Assert.Contains("* 0 RECENT", lines);
+        Assert.Contains("* 2 RECENT", lines);
         Assert.Contains("* OK [UNSEEN 2] First unseen message", lines);
         Assert.Contains("* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*)] Flags permitted", lines);
         Assert.Contains(lines, l => l.StartsWith("* OK [UIDVALIDITY 1]", StringComparison.Ordinal));
@@ -65,7 +84,7 @@ public class MailboxTests
         await f.AppendAsync(ImapFixture.Simple, MessageFlags.Seen);
         await f.AppendAsync(ImapFixture.Simple);
         var lines = await f.CommandAsync("a", "STATUS INBOX (MESSAGES RECENT UIDNEXT UIDVALIDITY UNSEEN)");
-        Assert.Equal("* STATUS INBOX (MESSAGES 2 RECENT 0 UIDNEXT 3 UIDVALIDITY 1 UNSEEN 1)", lines[0]);
+        Assert.Equal("* STATUS INBOX (MESSAGES 2 RECENT 2 UIDNEXT 3 UIDVALIDITY 1 UNSEEN 1)", lines[0]);
         var bad = await f.CommandAsync("b", "STATUS INBOX (BOGUS)");
         Assert.StartsWith("b BAD", bad[^1]);
     }
@@ -96,7 +115,8 @@ public class MailboxTests
         await f.AppendAsync(ImapFixture.Multipart);
         await f.AppendAsync(ImapFixture.Simple);
         var noop = await f.CommandAsync("c", "NOOP");
-        Assert.Equal(["* 3 EXISTS", "c OK NOOP completed"], noop);
+        // This session is the first told, so the new mail joins its \Recent ones (RFC 3501 7.3.2).
+        Assert.Equal(["* 3 EXISTS", "* 3 RECENT", "c OK NOOP completed"], noop);
     }
 
     [Fact]
@@ -108,6 +128,7 @@ public class MailboxTests
             await f.AppendAsync(ImapFixture.Simple);
         }
 
+        await f.SeenByEarlierSessionAsync();
         await f.CommandAsync("a", "SELECT INBOX");
         // Another session deletes messages 2 and 3 and flags message 4.
         await f.Store.SetFlagsAsync(f.Inbox.Id, [2, 3], MessageFlags.Deleted, FlagChange.Add);

@@ -20,6 +20,7 @@ public class QResyncTests
         await f.Store.SetFlagsAsync(f.Inbox.Id, [2], MessageFlags.Seen, [], FlagChange.Add, null);
         await f.Store.SetFlagsAsync(f.Inbox.Id, [3], MessageFlags.Deleted, [], FlagChange.Add, null);
         Assert.Equal([3u], await f.Store.ExpungeAsync(f.Inbox.Id));
+        await f.SeenByEarlierSessionAsync();
         return f;
     }
 

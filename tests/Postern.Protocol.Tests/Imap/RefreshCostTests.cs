@@ -29,7 +29,7 @@ public class RefreshCostTests
         Assert.Equal(afterSelect, Lists());
 
         await memory.AppendAsync(f.Inbox.Id, new MemoryStream("Subject: b\r\n\r\nb\r\n"u8.ToArray()), MessageFlags.None, DateTimeOffset.UtcNow);
-        Assert.Equal(["* 2 EXISTS", "m OK NOOP completed"], await f.CommandAsync("m", "NOOP"));
+        Assert.Equal(["* 2 EXISTS", "* 2 RECENT", "m OK NOOP completed"], await f.CommandAsync("m", "NOOP"));
         Assert.Equal(afterSelect + 1, Lists());
         Assert.Equal(["m2 OK NOOP completed"], await f.CommandAsync("m2", "NOOP"));
         Assert.Equal(afterSelect + 1, Lists());

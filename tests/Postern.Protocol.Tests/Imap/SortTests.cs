@@ -57,6 +57,42 @@ public class SortTests
         Assert.Equal(["* SORT " + expected, "a OK SORT completed"], await f.CommandAsync("a", $"SORT {criteria} UTF-8 ALL"));
     }
 
+    /// <summary>
+    /// The first address may be a group: its name is the key, as it is the addr-mailbox of the
+    /// group's first ENVELOPE address (RFC 5256 3, RFC 5957 3); without a display name DISPLAYTO is
+    /// the addr-spec, and encoded words are decoded. Ties go by sequence number, also under REVERSE
+    /// (imaptest sort-addresses, sort-display-to).
+    /// </summary>
+    [Theory]
+    [InlineData("(CC)", "3 1 2")]
+    [InlineData("(REVERSE CC)", "1 2 3")]
+    [InlineData("(TO REVERSE ARRIVAL)", "3 2 1")]
+    [InlineData("(DISPLAYTO)", "6 2 3 8 4 1 5 7")]
+    [InlineData("(REVERSE DISPLAYTO)", "7 5 1 4 8 3 2 6")]
+    public async Task Groups_and_addresses_without_names_have_keys(string criteria, string expected)
+    {
+        await using var f = await ImapFixture.LoggedInAsync();
+        string[] headers = expected.Length > 5
+            ?
+            [
+                "To: foo bar <a@b.c>", "To: b@c.d", "To: d", "To: =?iso-8859-1?q?foo_aar?= <e@f.g>", "To: =?iso-8859-1?q?foo_car?= <f@g.h>",
+                "To: a: xx@xx.org, yy@yy.org;", "To: z: aa@aa.org, bb@bb.org;", "To: empty:;",
+            ]
+            :
+            [
+                "To: foo bar <user2@domain2.org>\r\nCc: user2@domain2.org (foo bar)",
+                "To: user2@domain1.org\r\nCc: user2: blah@domain1.org;",
+                "To: user1@domain1.org\r\nCc: user1@domain1.org",
+            ];
+        for (int i = 0; i < headers.Length; i++)
+        {
+            await f.AppendAsync($"From: user@domain\r\n{headers[i]}\r\nSubject: s\r\n\r\nbody\r\n", date: new DateTimeOffset(2008, 2, 22, i, 0, 0, TimeSpan.Zero));
+        }
+
+        await f.CommandAsync("s", "SELECT INBOX");
+        Assert.Equal(["* SORT " + expected, "a OK SORT completed"], await f.CommandAsync("a", $"SORT {criteria} US-ASCII ALL"));
+    }
+
     [Fact]
     public async Task Size_and_uid_sort_with_search_keys()
     {

@@ -14,6 +14,8 @@ public class StoreSearchTests
                 new DateTimeOffset(2026, 2, 1 + i, 12, 0, 0, TimeSpan.Zero));
         }
 
+        // NEW and OLD are then "" and all; RecentTests has them with recent mail.
+        await f.SeenByEarlierSessionAsync();
         await f.CommandAsync("s", "SELECT INBOX");
         return f;
     }

@@ -34,6 +34,26 @@ public class ThreadTests
         Assert.Equal(["* THREAD (1 (2)(4))", "b OK UID THREAD completed"], await f.CommandAsync("b", "UID THREAD REFERENCES US-ASCII 1:4 NOT 3"));
     }
 
+    /// <summary>
+    /// RFC 5256 REFERENCES step 1: a message's own References decide its parent, so a parent it got
+    /// from another message's References is broken off even when the new link is refused because
+    /// it would close a loop (c gets parent a from b's References, then c says its parent is b,
+    /// which is c's own child). Messages without a Date sort by arrival (imaptest thread).
+    /// </summary>
+    [Fact]
+    public async Task Own_references_break_an_inferred_parent_even_when_the_new_link_would_loop()
+    {
+        await using var f = await ImapFixture.LoggedInAsync();
+        await f.AppendAsync("Message-ID: <a@b>\r\n\r\nbody\r\n", date: new DateTimeOffset(2008, 2, 22, 17, 6, 23, TimeSpan.Zero));
+        await f.AppendAsync("Message-Id: <b@b>\r\nReferences: <a@b> <c@b>\r\n\r\nbody\r\n", date: new DateTimeOffset(2008, 2, 22, 15, 6, 23, TimeSpan.Zero));
+        await f.AppendAsync("Message-Id: <c@b>\r\nReferences: <b@b>\r\n\r\nbody\r\n", date: new DateTimeOffset(2008, 2, 22, 16, 6, 25, TimeSpan.Zero));
+        await f.CommandAsync("s", "SELECT INBOX");
+        Assert.Equal(["* THREAD (3 2)(1)", "a OK THREAD completed"], await f.CommandAsync("a", "THREAD REFERENCES US-ASCII ALL"));
+        await f.CommandAsync("d", "STORE 1 +FLAGS (\\Deleted)");
+        await f.CommandAsync("e", "EXPUNGE");
+        Assert.Equal(["* THREAD (2 1)", "b OK THREAD completed"], await f.CommandAsync("b", "THREAD REFERENCES US-ASCII ALL"));
+    }
+
     [Fact]
     public async Task Ordered_subject_groups_by_base_subject()
     {

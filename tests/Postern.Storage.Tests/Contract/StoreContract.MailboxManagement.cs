@@ -10,7 +10,8 @@ public abstract partial class StoreContract
         await using (store)
         {
             var created = await store.CreateMailboxAsync(alice.Id, "Projects/2026/Q4", "\\Important");
-            Assert.Equal(("Projects/2026/Q4", "\\Important", 1u, 0, true), (created.Name, created.SpecialUse, created.UidNext, created.MessageCount, created.Subscribed));
+            // CREATE does not subscribe (RFC 3501 6.3.3 says nothing of it; Dovecot does not either).
+            Assert.Equal(("Projects/2026/Q4", "\\Important", 1u, 0, false), (created.Name, created.SpecialUse, created.UidNext, created.MessageCount, created.Subscribed));
             Assert.Equal(created, await store.GetMailboxAsync(alice.Id, "Projects/2026/Q4"));
 
             var boxes = await store.ListMailboxesAsync(alice.Id);
@@ -267,6 +268,45 @@ public abstract partial class StoreContract
             await store.AddAccountAsync("bob@example.org", Hash);
             var bob = (await store.FindAccountAsync("bob@example.org"))!;
             Assert.Equal(0, await store.GetAccountSizeAsync(bob.Id));
+        }
+    }
+
+    /// <summary>
+    /// Subscriptions are names, not mailbox flags (RFC 3501 6.3.6): a deleted mailbox stays
+    /// subscribed until UNSUBSCRIBE, a new mailbox is not subscribed, the default mailboxes of an
+    /// account are, and RENAME carries the subscriptions of the mailbox and its children along.
+    /// </summary>
+    [Fact]
+    public async Task Subscriptions_outlive_their_mailbox_and_follow_a_rename()
+    {
+        var (store, alice) = await OpenWithAliceAsync();
+        await using (store)
+        {
+            Assert.Equal(DefaultMailboxes.All.Select(d => d.Name).Order(StringComparer.Ordinal), await store.ListSubscriptionsAsync(alice.Id));
+            await store.CreateMailboxAsync(alice.Id, "Old/Child");
+            await store.SetSubscribedAsync(alice.Id, "Old", true);
+            await store.SetSubscribedAsync(alice.Id, "Old/Child", true);
+            await store.RenameMailboxAsync(alice.Id, "Old", "New");
+            Assert.True((await store.GetMailboxAsync(alice.Id, "New/Child"))!.Subscribed);
+            Assert.DoesNotContain("Old", await store.ListSubscriptionsAsync(alice.Id));
+
+            await store.DeleteMailboxAsync(alice.Id, "New/Child");
+            Assert.Contains("New/Child", await store.ListSubscriptionsAsync(alice.Id));
+            Assert.Equal(MailboxError.NotFound, (await Assert.ThrowsAsync<MailboxException>(() => store.SetSubscribedAsync(alice.Id, "New/Child", true))).Error);
+
+            // A subscription without a mailbox can still be removed; an unknown name cannot.
+            await store.SetSubscribedAsync(alice.Id, "New/Child", false);
+            Assert.DoesNotContain("New/Child", await store.ListSubscriptionsAsync(alice.Id));
+            Assert.Equal(MailboxError.NotFound, (await Assert.ThrowsAsync<MailboxException>(() => store.SetSubscribedAsync(alice.Id, "New/Child", false))).Error);
+
+            // A recreated mailbox of a still subscribed name is subscribed again.
+            await store.CreateMailboxAsync(alice.Id, "Again");
+            await store.SetSubscribedAsync(alice.Id, "Again", true);
+            await store.DeleteMailboxAsync(alice.Id, "Again");
+            Assert.True((await store.CreateMailboxAsync(alice.Id, "Again")).Subscribed);
+
+            Assert.True(await store.RemoveAccountAsync("alice@example.org"));
+            Assert.Empty(await store.ListSubscriptionsAsync(alice.Id));
         }
     }
 }
