@@ -6,26 +6,17 @@ namespace Postern.Fuzz.Support;
 /// sends the next line only then, as a client that waits for each reply would: otherwise every
 /// input would trip SMTP's pipelining rules (RFC 2920 3.1) before reaching the command it holds.
 /// </summary>
-public sealed class WatchedTransport(Stream input, Stream output) : Stream
+public sealed class WatchedTransport(Stream input, Stream output) : Postern.Testing.DuplexStream(input, output)
 {
     private readonly object _gate = new();
     private long _generation;
     private bool _pending;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => true;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default)
     {
-        var read = input.ReadAsync(buffer, ct);
+        var read = Input.ReadAsync(buffer, ct);
         return read.IsCompleted ? read : AwaitPendingAsync(read);
     }
 
@@ -77,35 +68,5 @@ public sealed class WatchedTransport(Stream input, Stream output) : Stream
                 return -1;
             }
         }
-    }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) =>
-        ReadAsync(buffer.AsMemory(offset, count), ct).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count, default).GetAwaiter().GetResult();
-
-    public override void Write(byte[] buffer, int offset, int count) => output.Write(buffer, offset, count);
-
-    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken ct = default) => output.WriteAsync(buffer, ct);
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken ct) => output.WriteAsync(buffer, offset, count, ct);
-
-    public override void Flush() => output.Flush();
-
-    public override Task FlushAsync(CancellationToken ct) => output.FlushAsync(ct);
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            output.Dispose();
-            input.Dispose();
-        }
-
-        base.Dispose(disposing);
     }
 }
